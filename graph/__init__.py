@@ -1,0 +1,1 @@
+"""The paper graph: model, merging, and the stores that keep it."""

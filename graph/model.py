@@ -1,0 +1,97 @@
+"""The graph model: node kinds, identities, and the subgraph value both stores return.
+
+Node ids are ``kind:key`` strings, readable and unique across kinds:
+``paper:<16 hex of the normalised title>``, ``author:Y Dong``,
+``institution:Google``, ``category:LG``, ``digest:<file stem>``.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+KINDS = ("paper", "author", "institution", "category", "digest")
+LABELS = {"paper": "Paper", "author": "Author", "institution": "Institution", "category": "Category", "digest": "Digest"}
+EDGE_TYPES = ("AUTHORED", "AFFILIATED", "IN_CATEGORY", "LISTED_IN")
+
+#: arXiv archive for each digest category code.
+ARXIV = {
+    "LG": "cs.LG", "CV": "cs.CV", "CL": "cs.CL", "AI": "cs.AI", "RO": "cs.RO", "IR": "cs.IR",
+    "NE": "cs.NE", "SI": "cs.SI", "GR": "cs.GR", "CR": "cs.CR", "DC": "cs.DC", "HC": "cs.HC",
+    "MA": "cs.MA", "MM": "cs.MM", "SE": "cs.SE", "DL": "cs.DL", "CY": "cs.CY", "GT": "cs.GT",
+    "PL": "cs.PL", "DS": "cs.DS", "IT": "cs.IT", "NI": "cs.NI", "DB": "cs.DB", "LO": "cs.LO",
+    "CE": "cs.CE", "CG": "cs.CG", "ET": "cs.ET", "AR": "cs.AR", "SD": "cs.SD",
+    "AS": "eess.AS", "IV": "eess.IV", "SP": "eess.SP", "SY": "eess.SY",
+    "ML": "stat.ML", "ME": "stat.ME", "AP": "stat.AP", "CO": "stat.CO",
+}
+
+
+def normalise_title(title: str) -> str:
+    """Case, width, punctuation and spacing folded away: the identity of a paper."""
+    text = unicodedata.normalize("NFKC", title).casefold()
+    return " ".join(re.findall(r"\w+", text))
+
+
+def paper_key(title: str) -> str:
+    return hashlib.sha1(normalise_title(title).encode("utf-8")).hexdigest()[:16]
+
+
+def paper_id(title: str) -> str:
+    return "paper:" + paper_key(title)
+
+
+def author_id(name: str) -> str:
+    return "author:" + name
+
+
+def institution_id(name: str) -> str:
+    return "institution:" + name
+
+
+def category_id(code: str) -> str:
+    return "category:" + code
+
+
+def digest_id(name: str) -> str:
+    return "digest:" + name
+
+
+def kind_of(node_id: str) -> str:
+    return node_id.split(":", 1)[0]
+
+
+def key_of(node_id: str) -> str:
+    return node_id.split(":", 1)[1]
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    type: str
+    attrs: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass
+class Subgraph:
+    """Nodes (id -> attributes, each with ``kind``) and typed edges between them."""
+
+    nodes: dict[str, dict] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        graph = nx.MultiDiGraph()
+        for node_id, attrs in self.nodes.items():
+            graph.add_node(node_id, **attrs)
+        for edge in self.edges:
+            graph.add_edge(edge.source, edge.target, key=edge.type, type=edge.type, **edge.attrs)
+        return graph
+
+    def edge_keys(self) -> set[tuple[str, str, str]]:
+        return {(e.source, e.target, e.type) for e in self.edges}
+
+    def __len__(self) -> int:
+        return len(self.nodes)

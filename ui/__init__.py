@@ -1,0 +1,1 @@
+"""User interfaces: the ``paperkg`` command line and the Streamlit app."""
