@@ -130,6 +130,8 @@ DEFAULT_DATABASE = "paperkg"
 DEFAULT_HEAP = "1g"
 READY_LINE = "READY"
 _LOG_NAME = "server.log"
+# What a lost race for a "free" port looks like in the server log.
+_BIND_ERRORS = ("Unable to listen", "Address already in use", "BindException")
 _REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -331,7 +333,7 @@ def start_server(
             )
         except BoltServerError as exc:
             last_error = exc
-            if "Address already in use" not in str(exc) and "BindException" not in str(exc):
+            if not any(m in str(exc) for m in _BIND_ERRORS):
                 raise
     assert last_error is not None
     raise last_error
@@ -354,6 +356,8 @@ def _start_once(database, bolt_port, http_port, password, root_dir, heap,
         "--exit-with-parent",
         "--no-probe",
     ]
+    if keep_root or not owns_root:
+        cmd.append("--keep-root")
     for arg in jvm_args:
         cmd += ["--jvm-arg", arg]
     env = _child_env()
@@ -448,6 +452,7 @@ def _serve(args: argparse.Namespace) -> int:
     parent = os.getppid()
 
     stop = threading.Event()
+    orphaned = False
 
     def _on_signal(signum, _frame):
         stop.set()
@@ -505,13 +510,14 @@ def _serve(args: argparse.Namespace) -> int:
         while not stop.wait(0.5):
             if args.exit_with_parent and os.getppid() != parent:
                 print("parent gone, stopping", file=sys.stderr, flush=True)
+                orphaned = True  # nobody else is left to remove the root
                 break
         return 0
     finally:
         if started:
             server.stop()
         print("\nSTOPPED", flush=True)
-        if owns_root and not args.keep_root:
+        if (owns_root or orphaned) and not args.keep_root:
             os.chdir("/")
             shutil.rmtree(root, ignore_errors=True)
 

