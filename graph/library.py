@@ -88,13 +88,16 @@ class Library:
 
     def snapshot(self) -> tuple[int, list[dict], list[dict]]:
         """Generation, paper records and digest rows, read in one transaction."""
-        self._db.execute("BEGIN")
+        own = not self._db.in_transaction  # inside a write transaction, read what it sees
+        if own:
+            self._db.execute("BEGIN")
         try:
             generation = self.generation()
             papers = [orjson.loads(data) for (data,) in self._db.execute("SELECT data FROM papers")]
             digests = self.digests()
         finally:
-            self._db.execute("COMMIT")
+            if own:
+                self._db.execute("COMMIT")
         return generation, papers, digests
 
     def digests(self) -> list[dict]:

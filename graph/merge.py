@@ -13,8 +13,7 @@ import os
 
 from ingest.model import Digest, Entry
 
-from graph.model import (ARXIV, Edge, author_id, category_id, digest_id, institution_id, paper_id,
-                         paper_key)
+from graph.model import ARXIV, Edge, author_id, category_id, institution_id, paper_id, paper_key
 
 TEXT_FIELDS = ("title", "title_zh", "summary_zh", "abstract", "category", "url")
 
@@ -57,24 +56,33 @@ def paper_node(record: dict) -> dict:
     return {"kind": "paper", **record}
 
 
-def paper_edges(record: dict) -> list[Edge]:
-    """The edges a paper record implies. A name listed twice (two "C Zhang") is one
-    author node with one AUTHORED edge carrying both ``positions``."""
+def paper_edge_rows(record: dict) -> list[tuple[str, str, dict]]:
+    """The edges a paper record implies, as ``(source, target, attrs)`` with the edge
+    ``type`` among the attrs. A name listed twice (two "C Zhang") is one author node
+    with one AUTHORED edge carrying both ``positions``."""
     pid = "paper:" + record["id"]
-    edges: list[Edge] = []
-    for kind, names, make in (("AUTHORED", record["authors"], author_id), ("AFFILIATED", record["institutions"], institution_id)):
-        positions: dict[str, list[int]] = {}
-        for pos, name in enumerate(names, start=1):
-            positions.setdefault(name, []).append(pos)
-        for name, pos in positions.items():
-            attrs = {"position": pos[0], "positions": pos}
-            edges.append(Edge(make(name), pid, kind, attrs) if kind == "AUTHORED" else Edge(pid, make(name), kind, attrs))
+    rows: list[tuple[str, str, dict]] = []
+    positions: dict[str, list[int]] = {}
+    for pos, name in enumerate(record["authors"], start=1):
+        positions.setdefault(name, []).append(pos)
+    for name, pos in positions.items():
+        rows.append(("author:" + name, pid, {"type": "AUTHORED", "position": pos[0], "positions": pos}))
+    positions = {}
+    for pos, name in enumerate(record["institutions"], start=1):
+        positions.setdefault(name, []).append(pos)
+    for name, pos in positions.items():
+        rows.append((pid, "institution:" + name, {"type": "AFFILIATED", "position": pos[0], "positions": pos}))
     if record["category"]:
-        edges.append(Edge(pid, category_id(record["category"]), "IN_CATEGORY", {}))
+        rows.append((pid, "category:" + record["category"], {"type": "IN_CATEGORY"}))
     for src in record["sources"]:
-        edges.append(Edge(pid, digest_id(src["digest"]), "LISTED_IN",
-                          {"section": src["section"], "rank": src["rank"], "url": src["url"], "posted_at": src["posted_at"]}))
-    return edges
+        rows.append((pid, "digest:" + src["digest"], {"type": "LISTED_IN", "section": src["section"], "rank": src["rank"],
+                                                      "url": src["url"], "posted_at": src["posted_at"]}))
+    return rows
+
+
+def paper_edges(record: dict) -> list[Edge]:
+    """:func:`paper_edge_rows` as :class:`Edge` values."""
+    return [Edge(s, t, attrs["type"], {k: v for k, v in attrs.items() if k != "type"}) for s, t, attrs in paper_edge_rows(record)]
 
 
 def entity_nodes(record: dict) -> dict[str, dict]:

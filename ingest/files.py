@@ -39,7 +39,7 @@ def parse_digest_bytes(data: bytes, file: str, name: str) -> tuple[Digest, str]:
         digest = Digest(name=name, file=file, categories={}, entries=[],
                         problems=[Problem(file, 0, "not a text file (binary or unknown encoding); file rejected")])
         return digest, ""
-    return parse_digest(text, file=file, name=name), text
+    return parse_digest(text, file=file, name=name, sha256=hashlib.sha256(data).hexdigest()), text
 
 
 def read_digest(path: str | Path) -> tuple[Digest, str]:

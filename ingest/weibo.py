@@ -1,7 +1,7 @@
 """Weibo post ids: base62 text for the post's numeric mid, which encodes its time."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import time
 
 ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _INDEX = {c: i for i, c in enumerate(ALPHABET)}
@@ -36,8 +36,30 @@ def decode_mid(post_id: str) -> int:
 def post_time(post_id: str) -> str:
     """The post's time as ISO 8601 UTC (``2021-03-09T21:09:21Z``)."""
     seconds = (decode_mid(post_id) >> 22) + MID_EPOCH_OFFSET
-    try:
-        moment = datetime.fromtimestamp(seconds, timezone.utc)
-    except (OverflowError, OSError, ValueError) as exc:
-        raise ValueError(f"post id {post_id!r} encodes no valid time") from exc
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if not 0 <= seconds < 253402300800:  # up to year 9999
+        raise ValueError(f"post id {post_id!r} encodes no valid time")
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
+
+def encode_mid(mid: int) -> str:
+    """Inverse of :func:`decode_mid`: the post id for a mid."""
+    if mid < 0:
+        raise ValueError("a mid is not negative")
+    digits = str(mid)
+    groups = []
+    while digits:
+        groups.insert(0, digits[-7:])
+        digits = digits[:-7]
+    out = []
+    for pos, group in enumerate(groups):
+        value, chars = int(group), ""
+        while value:
+            value, rem = divmod(value, 62)
+            chars = ALPHABET[rem] + chars
+        out.append(chars.rjust(4, "0") if pos else (chars or "0"))
+    return "".join(out)
+
+
+def post_id_for_time(unix_seconds: int, sequence: int = 0) -> str:
+    """A post id whose time is ``unix_seconds`` (``sequence`` < 2**22 keeps ids distinct)."""
+    return encode_mid(((unix_seconds - MID_EPOCH_OFFSET) << 22) + sequence)

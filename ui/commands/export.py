@@ -1,5 +1,92 @@
-"""Placeholder: commands of this group are being written."""
+"""``export``: write a subgraph for Gephi, Cytoscape, VOSviewer, Neo4j or a reference manager."""
+from __future__ import annotations
+
+import sys
+
+from graph.export import FORMATS, check_format, format_for_path, render, select_subgraph, write_file
+from graph.export.errors import ExportError
+from graph.factory import open_store
+from graph.model import KINDS
+from ui.commands.library import add_filter_options, filters_from
+
+EPILOG = ("formats: " + "; ".join(f"{name} ({f.suffix}): {f.description}" for name, f in FORMATS.items())
+          + ". Without --format the suffix of -o decides. Without -o (or with -o -) the export goes to stdout.")
 
 
 def register(sub) -> None:
-    pass
+    p = sub.add_parser("export", help="export a subgraph (GraphML, GEXF, JSON, Cytoscape, CSV, Cypher, VOSviewer, BibTeX, RIS)",
+                       epilog=EPILOG)
+    what = p.add_argument_group("what to export (one of)")
+    what.add_argument("--around", nargs="+", action="extend", metavar="NAME_OR_ID",
+                      help="the neighbourhood of these papers, authors, institutions or categories")
+    what.add_argument("--query", metavar="TEXT", help="the papers a search finds, with their authors, institutions, categories")
+    what.add_argument("--institution-links", action="store_true", help="institutions linked by shared papers (weighted)")
+    what.add_argument("--coauthors", action="store_true",
+                      help="authors linked by shared papers (weighted); with --around AUTHOR, that author's coauthors")
+    shape = p.add_argument_group("shape")
+    shape.add_argument("--hops", type=int, metavar="N", help="neighbourhood radius for --around/--query (default 1)")
+    shape.add_argument("-k", type=int, default=None, metavar="N", help="how many search results for --query (default 10)")
+    shape.add_argument("--kinds", metavar="LIST", help=f"keep only these node kinds, comma-separated: {','.join(KINDS)}")
+    shape.add_argument("--min-weight", type=int, metavar="W",
+                       help="for --institution-links/--coauthors: links of at least W shared papers (default 1)")
+    add_filter_options(p.add_argument_group("filters (narrow any selection by its papers)"))
+    out = p.add_argument_group("output")
+    out.add_argument("--format", choices=list(FORMATS), help="file format (default: from the suffix of -o)")
+    out.add_argument("-o", "--output", metavar="FILE", help="file to write, - for stdout (default: stdout)")
+    out.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    p.set_defaults(run=cmd_export)
+
+
+def _check_options(args) -> None:
+    derived = args.institution_links or args.coauthors
+    if args.hops is not None and derived:
+        raise ExportError("--hops applies to --around and --query, not to --institution-links/--coauthors")
+    if args.min_weight is not None and not derived:
+        raise ExportError("--min-weight applies to --institution-links and --coauthors")
+    if args.k is not None and args.query is None:
+        raise ExportError("-k applies to --query")
+
+
+def _output_format(args) -> tuple[str, str | None]:
+    """(format, path or None for stdout)."""
+    path = None if args.output in (None, "-") else args.output
+    if args.format:
+        return check_format(args.format), path
+    if path is None:
+        raise ExportError("writing to stdout: say which format with --format "
+                          f"({', '.join(FORMATS)}), or write a file with -o FILE")
+    return format_for_path(path), path
+
+
+def _title(args) -> str:
+    if args.around and not args.coauthors:
+        what = f"{args.hops or 1}-hop neighbourhood of {', '.join(args.around)}"
+    elif args.query is not None:
+        what = f"search {args.query!r} (top {args.k or 10})"
+    elif args.institution_links:
+        what = f"institution links (min weight {args.min_weight or 1})"
+    else:
+        what = "coauthors" + (f" of {args.around[0]}" if args.around else "") + f" (min weight {args.min_weight or 1})"
+    return "paperkg export: " + what
+
+
+def cmd_export(args) -> int:
+    _check_options(args)
+    fmt, path = _output_format(args)
+    if path is None and FORMATS[fmt].binary and sys.stdout.isatty():
+        raise ExportError(f"{fmt} is a binary file ({FORMATS[fmt].suffix}); write it with -o FILE{FORMATS[fmt].suffix}")
+    filters = filters_from(args)
+    kinds = args.kinds.split(",") if args.kinds is not None else None
+    with open_store(args.settings) as store:
+        sub = select_subgraph(store, around=args.around, hops=1 if args.hops is None else args.hops, kinds=kinds,
+                              query=args.query, k=10 if args.k is None else args.k,
+                              institution_links=args.institution_links, coauthors=args.coauthors,
+                              min_weight=1 if args.min_weight is None else args.min_weight, filters=filters)
+    data = render(sub, fmt, title=_title(args))
+    if path is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    written = write_file(data, path, force=args.force)
+    print(f"wrote {len(sub.nodes)} nodes and {len(sub.edges)} edges as {fmt} to {written}", file=sys.stderr)
+    return 0

@@ -1,0 +1,145 @@
+"""Every Cypher statement the Neo4j store sends, in one place.
+
+Labels, relationship types and property names are the graph model's
+(:mod:`graph.model`): ``Paper {id}``, ``Author {name}``, ``Institution {name}``,
+``Category {code}``, ``Digest {name}``; ``AUTHORED``, ``AFFILIATED``,
+``IN_CATEGORY``, ``LISTED_IN``. Labels and types are only ever built into the
+text from the fixed tables below; every value travels as a parameter.
+
+The text is the common subset of Neo4j 5 and ArcadeDB's Cypher (the test
+server, see :mod:`graph.bolt_testserver`); nothing here needed a variant per
+server. What shaped it:
+
+* A property cannot hold a map or a list of maps on either server, so a
+  paper's ``sources`` and ``observations`` and a digest's ``categories`` are
+  stored as JSON strings (the sources are also on the ``LISTED_IN`` edges,
+  where Cypher can query them).
+* No APOC, no dynamic labels (``MERGE (n:$($label))`` silently makes an
+  unlabelled node on ArcadeDB), no ``CALL {} IN TRANSACTIONS`` (Neo4j only
+  allows it outside managed transactions): batches are ``UNWIND $rows`` in
+  ``execute_write``.
+* A ``MATCH`` without a label cannot use an index on Neo4j, so lookups always
+  name the label and its key property.
+"""
+from __future__ import annotations
+
+from graph.model import EDGE_TYPES, KINDS, LABELS
+
+#: The identifying property of each kind's node.
+KEYS = {"paper": "id", "author": "name", "institution": "name", "category": "code", "digest": "name"}
+KIND_OF_LABEL = {label: kind for kind, label in LABELS.items()}
+#: Bookkeeping node (the write lease); not part of the graph model.
+META = "PaperkgMeta"
+
+PAPER_PROPS = ("id", "title", "title_zh", "summary_zh", "abstract", "category", "url", "authors", "institutions",
+               "posted_at", "starred", "sources")
+DIGEST_PROPS = ("name", "file", "posted_at", "entry_count")
+CATEGORY_PROPS = ("code", "name_zh", "arxiv")
+#: What a read returns of each kind: the graph attributes, never the bookkeeping
+#: (observations, raw text, sha256, pending journal).
+READ_PROPS = {"paper": PAPER_PROPS, "author": ("name",), "institution": ("name",), "category": CATEGORY_PROPS,
+              "digest": DIGEST_PROPS}
+
+
+def _projection(kind: str, var: str = "n") -> str:
+    return var + " {" + ", ".join("." + p for p in READ_PROPS[kind]) + "}"
+
+
+#: The ``kind:key`` id of node ``m`` as (label, key) columns.
+_NODE_KEY = ("CASE WHEN m:Paper THEN m.id WHEN m:Category THEN m.code ELSE m.name END")
+
+# -- schema ---------------------------------------------------------------------
+SCHEMA = [
+    *(f"CREATE CONSTRAINT paperkg_{kind}_{KEYS[kind]} IF NOT EXISTS FOR (n:{LABELS[kind]}) REQUIRE n.{KEYS[kind]} IS UNIQUE"
+      for kind in KINDS),
+    f"CREATE CONSTRAINT paperkg_meta_name IF NOT EXISTS FOR (n:{META}) REQUIRE n.name IS UNIQUE",
+    "CREATE INDEX paperkg_paper_posted_at IF NOT EXISTS FOR (n:Paper) ON (n.posted_at)",
+    "CREATE INDEX paperkg_paper_category IF NOT EXISTS FOR (n:Paper) ON (n.category)",
+]
+
+PING = "RETURN 1 AS one"
+
+# -- the write lease ---------------------------------------------------------------
+#: Take or renew the lease when free, expired or already ours; returns the holder.
+LEASE_TAKE = (f"MERGE (l:{META} {{name: 'write-lease'}}) "
+              "WITH l, (l.holder IS NULL OR l.until < $now OR l.holder = $me) AS free "
+              "SET l.holder = CASE WHEN free THEN $me ELSE l.holder END, "
+              "    l.until = CASE WHEN free THEN $until ELSE l.until END, "
+              "    l.owner = CASE WHEN free THEN $owner ELSE l.owner END "
+              "RETURN l.holder AS holder, l.owner AS owner, l.until AS until")
+LEASE_RELEASE = f"MATCH (l:{META} {{name: 'write-lease'}}) WHERE l.holder = $me REMOVE l.holder, l.until, l.owner"
+
+# -- ingest: reading the state -------------------------------------------------------
+DIGEST_STATE = ("UNWIND $names AS name MATCH (d:Digest {name: name}) "
+                "RETURN d.name AS name, d.sha256 AS sha256, d.pending AS pending")
+LISTED_PAPERS = ("UNWIND $names AS name MATCH (p:Paper)-[:LISTED_IN]->(:Digest {name: name}) "
+                 "RETURN DISTINCT p.id AS id")
+PAPER_STATE = ("UNWIND $ids AS id MATCH (p:Paper {id: id}) "
+               f"RETURN {_projection('paper', 'p')} AS paper, p.observations AS observations")
+ALL_LEGENDS = "MATCH (d:Digest) WHERE d.sha256 IS NOT NULL RETURN d.name AS name, d.categories AS categories"
+
+# -- ingest: writing ---------------------------------------------------------------
+#: Digest nodes exist before the papers that list them, marked pending until the end.
+DIGEST_BEGIN = "UNWIND $rows AS r MERGE (d:Digest {name: r.name}) SET d.pending = r.pending"
+#: The commit mark: sha256 and the rest set, the pending journal gone, in one transaction.
+DIGEST_COMMIT = "UNWIND $rows AS r MATCH (d:Digest {name: r.name}) SET d += r.props REMOVE d.pending"
+PAPERS_UPSERT = "UNWIND $rows AS r MERGE (p:Paper {id: r.id}) SET p = r.props"
+PAPERS_OBSERVATIONS = "UNWIND $rows AS r MATCH (p:Paper {id: r.id}) SET p.observations = r.observations"
+PAPERS_UNLINK = "UNWIND $ids AS id MATCH (:Paper {id: id})-[e]-() DELETE e"
+PAPERS_DELETE = "UNWIND $ids AS id MATCH (p:Paper {id: id}) DETACH DELETE p"
+AUTHORS_MERGE = "UNWIND $names AS name MERGE (:Author {name: name})"
+INSTITUTIONS_MERGE = "UNWIND $names AS name MERGE (:Institution {name: name})"
+DIGESTS_MERGE = "UNWIND $names AS name MERGE (:Digest {name: name})"
+CATEGORIES_MERGE = ("UNWIND $rows AS r MERGE (c:Category {code: r.code}) "
+                    "ON CREATE SET c.name_zh = r.name_zh, c.arxiv = r.arxiv")
+CATEGORIES_SET = "UNWIND $rows AS r MERGE (c:Category {code: r.code}) SET c.name_zh = r.name_zh, c.arxiv = r.arxiv"
+AUTHORS_ORPHANS = "UNWIND $names AS name MATCH (a:Author {name: name}) WHERE NOT EXISTS { (a)--() } DELETE a"
+INSTITUTIONS_ORPHANS = "UNWIND $names AS name MATCH (i:Institution {name: name}) WHERE NOT EXISTS { (i)--() } DELETE i"
+#: Relationships of freshly unlinked papers: CREATE, as the old ones were deleted in
+#: the same transaction (MERGE would scan a category's or digest's every edge).
+LINK = {
+    "AUTHORED": ("UNWIND $rows AS r MATCH (a:Author {name: r.source}) MATCH (p:Paper {id: r.target}) "
+                 "CREATE (a)-[e:AUTHORED]->(p) SET e = r.attrs"),
+    "AFFILIATED": ("UNWIND $rows AS r MATCH (p:Paper {id: r.source}) MATCH (i:Institution {name: r.target}) "
+                   "CREATE (p)-[e:AFFILIATED]->(i) SET e = r.attrs"),
+    "IN_CATEGORY": ("UNWIND $rows AS r MATCH (p:Paper {id: r.source}) MATCH (c:Category {code: r.target}) "
+                    "CREATE (p)-[e:IN_CATEGORY]->(c) SET e = r.attrs"),
+    "LISTED_IN": ("UNWIND $rows AS r MATCH (p:Paper {id: r.source}) MATCH (d:Digest {name: r.target}) "
+                  "CREATE (p)-[e:LISTED_IN]->(d) SET e = r.attrs"),
+}
+assert set(LINK) == set(EDGE_TYPES)
+
+# -- reads -------------------------------------------------------------------------
+NODES = {kind: f"MATCH (n:{LABELS[kind]}) RETURN {_projection(kind)} AS node" for kind in KINDS}
+NODES_BY_KEY = {kind: f"UNWIND $keys AS k MATCH (n:{LABELS[kind]} {{{KEYS[kind]}: k}}) RETURN {_projection(kind)} AS node"
+                for kind in KINDS}
+#: Each neighbour once per edge, either direction.
+NEIGHBOURS = {kind: (f"MATCH (n:{LABELS[kind]} {{{KEYS[kind]}: $key}})-[e]-(m) "
+                     f"RETURN labels(m) AS labels, {_NODE_KEY} AS key, type(e) AS type, properties(e) AS attrs")
+              for kind in KINDS}
+#: Distinct neighbours of many nodes of one kind: one hop of a breadth-first search.
+ADJACENT = {kind: (f"UNWIND $keys AS k MATCH (:{LABELS[kind]} {{{KEYS[kind]}: k}})--(m) "
+                   f"RETURN DISTINCT labels(m) AS labels, {_NODE_KEY} AS key")
+            for kind in KINDS}
+#: Outgoing edges of many nodes of one kind.
+OUT_EDGES = {kind: (f"UNWIND $keys AS k MATCH (:{LABELS[kind]} {{{KEYS[kind]}: k}})-[e]->(m) "
+                    f"RETURN k AS source, labels(m) AS labels, {_NODE_KEY} AS key, type(e) AS type, properties(e) AS attrs")
+             for kind in KINDS}
+#: ``$category`` narrows on the server (an exact upper-case code); the exact
+#: filter (:class:`graph.filters.PaperFilter`) is applied to what comes back.
+PAPERS = f"MATCH (n:Paper) WHERE $category IS NULL OR toUpper(n.category) = $category RETURN {_projection('paper')} AS node"
+PAPER_FACTS = "MATCH (n:Paper) RETURN n.category AS category, n.starred AS starred, n.posted_at AS posted_at"
+COUNT_NODES = {kind: f"MATCH (n:{LABELS[kind]}) RETURN count(n) AS count" for kind in KINDS}
+COUNT_EDGES = {etype: f"MATCH ()-[e:{etype}]->() RETURN count(e) AS count" for etype in EDGE_TYPES}
+DIGESTS = ("MATCH (d:Digest) WHERE d.sha256 IS NOT NULL RETURN d.name AS name, d.file AS file, d.sha256 AS sha256, "
+           "d.posted_at AS posted_at, d.entry_count AS entry_count, d.ingested_at AS ingested_at ORDER BY name")
+RAW_TEXT = "MATCH (d:Digest {name: $name}) WHERE d.sha256 IS NOT NULL RETURN d.raw_text AS raw_text"
+#: For copying a library out (``paperkg sync --from neo4j``).
+EXPORT_DIGESTS = ("MATCH (d:Digest) WHERE d.sha256 IS NOT NULL RETURN d.name AS name, d.file AS file, d.sha256 AS sha256, "
+                  "d.categories AS categories, d.raw_text AS raw_text ORDER BY name")
+EXPORT_OBSERVATIONS = "MATCH (p:Paper) RETURN p.observations AS observations"
+
+# -- tests and tools -------------------------------------------------------------------
+FOREIGN_NODES = ("MATCH (n) WHERE NOT (n:Paper OR n:Author OR n:Institution OR n:Category OR n:Digest OR n:" + META + ") "
+                 "RETURN count(n) AS count")
+DELETE_SOME = "MATCH (n) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS count"

@@ -1,0 +1,15 @@
+"""Export a subgraph for Gephi, Cytoscape, VOSviewer, Neo4j and reference managers.
+
+    sub = select_subgraph(store, around=["Google"], hops=2, filters=PaperFilter(since="2021"))
+    data = render(sub, "graphml")            # bytes
+    write_file(data, "google.graphml", force=False)
+
+See ``/work/helpers/export_api.md`` (and README, "Exporting") for the rules.
+"""
+from graph.export.errors import EmptySelection, ExportError
+from graph.export.files import write_file
+from graph.export.formats import FORMATS, Format, check_format, format_for_path, render
+from graph.export.select import QUERY_KINDS, select_subgraph
+
+__all__ = ["FORMATS", "QUERY_KINDS", "EmptySelection", "ExportError", "Format", "check_format", "format_for_path",
+           "render", "select_subgraph", "write_file"]

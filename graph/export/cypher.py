@@ -1,0 +1,145 @@
+"""A Cypher script that loads the subgraph into an empty Neo4j 5 (cypher-shell, Neo4j Browser).
+
+Statements are parameter-free, one per line, each ending in ``;``: uniqueness
+constraints first, then the nodes, then the relationships, batched as
+``UNWIND [<literal rows>] AS row MERGE …`` (a few hundred rows a statement:
+one transaction each in cypher-shell, far faster than a statement per node).
+Running it twice changes nothing.
+
+Labels and relationship types are those of the graph model (``Paper``,
+``Author``, ``Institution``, ``Category``, ``Digest``; ``AUTHORED``,
+``AFFILIATED``, ``IN_CATEGORY``, ``LISTED_IN``, ``INSTITUTION_LINK``,
+``COAUTHOR``), each node merged on its natural key: ``Paper.id`` (16 hex),
+``Category.code``, else ``name``. Values are Cypher literals: strings in
+single quotes with ``\\ ' `` and control characters escaped (everything else,
+Chinese and emoji included, is written as UTF-8); lists of one plain type stay
+lists; nested values (a paper's ``sources``) become JSON strings (Neo4j cannot
+store maps); ``None`` is left out. Only the subset of Cypher that Neo4j 5 and
+ArcadeDB's Bolt server share is used.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+import orjson
+
+from graph.export.clean import native
+from graph.model import LABELS, Subgraph, key_of, kind_of
+
+MERGE_KEY = {"paper": "id", "category": "code", "author": "name", "institution": "name", "digest": "name"}
+ROWS_PER_STATEMENT = 200
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+_NEEDS_ESCAPE = re.compile("[\\\\'\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_LINE_BREAKING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def string_literal(value: str) -> str:
+    """A single-quoted Cypher string literal for ``value``."""
+    def escape(match: re.Match) -> str:
+        char = match.group()
+        return _ESCAPES.get(char) or f"\\u{ord(char):04x}"
+
+    return "'" + _NEEDS_ESCAPE.sub(escape, value) + "'"
+
+
+def name(identifier: str) -> str:
+    """A label, relationship type or property key: as is when plain, else in backticks."""
+    identifier = _LINE_BREAKING.sub("", native(str(identifier))) or "_"
+    if _PLAIN_NAME.match(identifier):
+        return identifier
+    return "`" + identifier.replace("`", "``") + "`"
+
+
+def label_for(kind: str) -> str:
+    return LABELS.get(kind) or "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", kind) if part) or "Node"
+
+
+def property_value(value):
+    """The storable form of ``value``: plain, a list of one plain type, or a JSON string; ``None`` to leave out."""
+    value = native(value)
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, list):
+        types = {type(v) for v in value}
+        if not value or (len(types) == 1 and types <= {str, bool, int, float}):
+            return value
+        if types <= {int, float}:
+            return [float(v) for v in value]
+    return orjson.dumps(value).decode("utf-8")
+
+
+def literal(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else "null"
+    if isinstance(value, str):
+        return string_literal(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{name(k)}: {literal(v)}" for k, v in value.items()) + "}"
+    return "null"
+
+
+def _props(attrs: dict, skip: tuple[str, ...] = ()) -> dict:
+    props = {}
+    for key, raw in attrs.items():
+        if key in skip:
+            continue
+        value = property_value(raw)
+        if value is not None:
+            props[str(key)] = value
+    return props
+
+
+def _batches(rows: list, size: int = ROWS_PER_STATEMENT):
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+def render_cypher(subgraph: Subgraph, title: str = "paperkg export") -> bytes:
+    by_kind: dict[str, list] = {}
+    for node_id, attrs in subgraph.nodes.items():
+        kind = attrs.get("kind") or kind_of(node_id)
+        by_kind.setdefault(kind, []).append((node_id, attrs))
+    key_of_node = {}
+    lines = [f"// {_LINE_BREAKING.sub(' ', native(title))}",
+             f"// {len(subgraph.nodes)} nodes, {len(subgraph.edges)} relationships; run with cypher-shell -f FILE "
+             "into an empty Neo4j 5 database"]
+    for kind in by_kind:
+        label, key = label_for(kind), MERGE_KEY.get(kind, "id")
+        lines.append(f"CREATE CONSTRAINT {name('paperkg_' + label.lower() + '_' + key)} IF NOT EXISTS "
+                     f"FOR (n:{name(label)}) REQUIRE n.{name(key)} IS UNIQUE;")
+    for kind, members in by_kind.items():
+        label, key = label_for(kind), MERGE_KEY.get(kind, "id")
+        rows = []
+        for node_id, attrs in members:
+            merge_value = native(key_of(node_id) if ":" in node_id else node_id)
+            key_of_node[node_id] = (label, key, merge_value)
+            rows.append({"k": merge_value, "p": _props(attrs, skip=("kind", key))})
+        for batch in _batches(rows):
+            lines.append(f"UNWIND {literal(batch)} AS row MERGE (n:{name(label)} {{{name(key)}: row.k}}) "
+                         f"SET n += row.p;")
+    groups: dict[tuple, list] = {}
+    for edge in subgraph.edges:
+        source, target = key_of_node.get(edge.source), key_of_node.get(edge.target)
+        if source is None or target is None:
+            continue
+        groups.setdefault((source[:2], target[:2], edge.type), []).append(
+            {"s": source[2], "t": target[2], "p": _props(edge.attrs)})
+    for ((slabel, skey), (tlabel, tkey), rel_type), rows in groups.items():
+        for batch in _batches(rows):
+            lines.append(f"UNWIND {literal(batch)} AS row "
+                         f"MATCH (a:{name(slabel)} {{{name(skey)}: row.s}}) MATCH (b:{name(tlabel)} {{{name(tkey)}: row.t}}) "
+                         f"MERGE (a)-[r:{name(rel_type)}]->(b) SET r += row.p;")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def statements(script: str) -> list[str]:
+    """The statements of a script written by :func:`render_cypher` (one per non-comment line), without ``;``."""
+    return [line[:-1] for line in script.splitlines() if line and not line.startswith("//")]

@@ -1,0 +1,79 @@
+"""The export formats: their file suffixes, media types, and :func:`render`."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from graph.export.cypher import render_cypher
+from graph.export.errors import EmptySelection, ExportError
+from graph.export.json_formats import render_cytoscape, render_node_link
+from graph.export.references import render_bibtex, render_ris
+from graph.export.tables import render_csv_zip
+from graph.export.vosviewer import render_vosviewer
+from graph.export.xml_formats import render_gexf, render_graphml
+from graph.model import Subgraph
+
+
+@dataclass(frozen=True)
+class Format:
+    suffix: str  # the file suffix written by default, e.g. ".graphml"
+    mime: str
+    description: str
+    binary: bool  # not text: refused on a terminal
+    write: Callable[..., bytes]
+
+
+FORMATS: dict[str, Format] = {
+    "graphml": Format(".graphml", "application/graphml+xml", "GraphML for Gephi, yEd, Cytoscape, igraph", False, render_graphml),
+    "gexf": Format(".gexf", "application/gexf+xml", "GEXF 1.2 for Gephi", False, render_gexf),
+    "json": Format(".json", "application/json", "node-link JSON for D3 and networkx", False, render_node_link),
+    "cytoscape": Format(".cyjs", "application/json", "Cytoscape.js elements JSON for Cytoscape", False, render_cytoscape),
+    "csv": Format(".zip", "application/zip", "zip of nodes.csv and edges.csv (UTF-8 with BOM) for Excel, pandas, R", True,
+                  render_csv_zip),
+    "cypher": Format(".cypher", "application/x-cypher-query", "Cypher MERGE script for Neo4j (cypher-shell -f)", False,
+                     render_cypher),
+    "vosviewer": Format(".vosviewer.json", "application/json", "VOSviewer JSON for VOSviewer and VOSviewer Online", False,
+                        render_vosviewer),
+    "bibtex": Format(".bib", "application/x-bibtex", "BibTeX of the papers for Zotero, JabRef, LaTeX", False, render_bibtex),
+    "ris": Format(".ris", "application/x-research-info-systems", "RIS of the papers for EndNote, Zotero, Mendeley", False,
+                  render_ris),
+}
+
+#: Suffixes read as a format besides each format's own (longest match wins).
+_EXTRA_SUFFIXES = {".cytoscape.json": "cytoscape", ".vos.json": "vosviewer", ".cql": "cypher", ".bibtex": "bibtex"}
+
+
+def _suffix_table() -> dict[str, str]:
+    table = {f.suffix: name for name, f in FORMATS.items()}
+    table.update(_EXTRA_SUFFIXES)
+    return table
+
+
+def format_for_path(path) -> str:
+    """The format a file name asks for by its suffix; :class:`ExportError` when it names none."""
+    name = PurePath(str(path)).name.lower()
+    for suffix, fmt in sorted(_suffix_table().items(), key=lambda kv: -len(kv[0])):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return fmt
+    if name.endswith(".csv"):
+        raise ExportError(f"{path}: csv export is a zip of nodes.csv and edges.csv; name the file .zip "
+                          "(or give --format)")
+    raise ExportError(f"{path}: cannot tell the format from the file name; give --format "
+                      f"({', '.join(FORMATS)}) or a suffix such as .graphml, .gexf, .json, .cyjs, .zip, .cypher, "
+                      ".vosviewer.json, .bib, .ris")
+
+
+def check_format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    return fmt
+
+
+def render(subgraph: Subgraph, fmt: str, title: str = "paperkg export") -> bytes:
+    """The subgraph as a file of format ``fmt`` (a key of :data:`FORMATS`).
+    :class:`EmptySelection` when there is nothing to write (no nodes; for BibTeX/RIS, no papers)."""
+    check_format(fmt)
+    if not subgraph.nodes:
+        raise EmptySelection("the selection is empty; nothing to export")
+    return FORMATS[fmt].write(subgraph, title=title)

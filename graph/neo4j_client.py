@@ -1,0 +1,186 @@
+"""The Bolt connection of the Neo4j store: driver, sessions, retries, errors.
+
+Every failure the user can fix becomes one :class:`~graph.base.StoreError`
+line that says what is wrong and which setting fixes it. The password never
+appears in one: it is only handed to the driver, and every message is scrubbed
+of it before it leaves this module. The driver's own log records (retries,
+server notifications) go nowhere unless the application configures logging
+for the ``neo4j`` logger.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable
+from contextlib import contextmanager
+from urllib.parse import urlsplit, urlunsplit
+
+from graph import cypher
+from graph.base import LibraryBusy, StoreError
+
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
+
+#: How long a write lease lasts without renewal; a crashed writer's lease expires.
+LEASE_SECONDS = 60.0
+_CONFLICT_RETRIES = 5
+
+
+def safe_uri(uri: str) -> str:
+    """The URI without any ``user:password@`` part."""
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return "<unparsable URI>"
+    if parts.username is None and parts.password is None:
+        return uri
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+class BoltClient:
+    """One driver for one database; reads and batched writes with retries."""
+
+    def __init__(self, settings, retry_time: float = 15.0, connection_timeout: float = 10.0):
+        import neo4j
+
+        self._neo4j = neo4j
+        self._password = settings.password or ""
+        self.uri = safe_uri(settings.uri)
+        self.database = settings.database or None
+        self._where = f"the Neo4j server at {self.uri}"
+        self._lease_id = f"{uuid.uuid4()}"
+        self._owner = f"{socket.gethostname()} pid {os.getpid()}"
+        with self.errors("connect"):
+            try:
+                self.driver = neo4j.GraphDatabase.driver(
+                    settings.uri, auth=(settings.user, self._password), connection_timeout=connection_timeout,
+                    max_transaction_retry_time=retry_time, user_agent="paperkg")
+            except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
+                raise StoreError(f"NEO4J_URI {self.uri!r} is not a Neo4j address ({exc}); "
+                                 "use bolt://HOST:7687 or neo4j://HOST:7687") from None
+        try:
+            with self.errors("connect"):
+                self.driver.verify_connectivity()
+                self.read(cypher.PING)
+        except BaseException:
+            self.driver.close()
+            raise
+
+    def close(self) -> None:
+        self.driver.close()
+
+    # -- queries ------------------------------------------------------------------
+    def read(self, query: str, **params) -> list:
+        """Records of one read query (a managed transaction, retried when transient)."""
+        with self.errors("read"):
+            records, _, _ = self.driver.execute_query(query, params, database_=self.database,
+                                                      routing_=self._neo4j.RoutingControl.READ)
+        return records
+
+    def schema(self, statements: list[str]) -> None:
+        """Schema statements, each in its own transaction (Neo4j does not mix them with data)."""
+        with self.errors("create the constraints and indexes"):
+            for statement in statements:
+                self.driver.execute_query(statement, database_=self.database)
+
+    def write(self, work: Callable, *args, action: str = "write") -> object:
+        """Run ``work(tx, *args)`` in one managed write transaction.
+
+        The driver retries transient errors and lost connections (for up to
+        ``retry_time``); ``work`` must therefore not change anything outside
+        the transaction. A uniqueness clash from two writers merging the same
+        new node at once (ArcadeDB reports it instead of waiting) is retried
+        here: every write is a MERGE, so running it again is safe.
+        """
+        constraint_error = self._neo4j.exceptions.ConstraintError
+        with self.errors(action):
+            with self.driver.session(database=self.database) as session:
+                for attempt in range(_CONFLICT_RETRIES):
+                    try:
+                        return session.execute_write(work, *args)
+                    except constraint_error:
+                        if attempt == _CONFLICT_RETRIES - 1:
+                            raise
+                        time.sleep(0.05 * (attempt + 1))
+        return None
+
+    # -- the write lease -------------------------------------------------------------
+    def take_lease(self, wait: float = 0.0) -> None:
+        """Become the one writer, waiting up to ``wait`` seconds for another to finish."""
+        deadline = time.monotonic() + wait
+        while True:
+            now = time.time()
+            row = self.write(lambda tx: tx.run(cypher.LEASE_TAKE, now=now, until=now + LEASE_SECONDS, me=self._lease_id,
+                                               owner=self._owner).single(), action="take the write lease")
+            if row["holder"] == self._lease_id:
+                return
+            if time.monotonic() >= deadline:
+                left = max(0, int(row["until"] - now))
+                raise LibraryBusy(f"the Neo4j database is being written by another paperkg process ({row['owner']}); "
+                                  f"wait for it to finish (its lease runs out in {left}s if it died) and run the command again")
+            time.sleep(0.5)
+
+    def renew_lease(self) -> None:
+        """Extend our lease; fails if it ran out and another writer took over."""
+        now = time.time()
+        row = self.write(lambda tx: tx.run(cypher.LEASE_TAKE, now=now, until=now + LEASE_SECONDS, me=self._lease_id,
+                                           owner=self._owner).single(), action="renew the write lease")
+        if row["holder"] != self._lease_id:
+            raise LibraryBusy(f"this ingest paused for over {LEASE_SECONDS:.0f}s and another paperkg process "
+                              f"({row['owner']}) took over the database; run the ingest again to complete it")
+
+    def release_lease(self) -> None:
+        try:
+            self.write(lambda tx: tx.run(cypher.LEASE_RELEASE, me=self._lease_id).consume(), action="release the write lease")
+        except StoreError:
+            pass  # the lease runs out by itself
+
+    # -- errors ---------------------------------------------------------------------
+    def scrub(self, text: str) -> str:
+        if len(self._password) >= 3:
+            text = text.replace(self._password, "***")
+        return text
+
+    @contextmanager
+    def errors(self, action: str):
+        """Translate driver errors into one-line :class:`StoreError` s."""
+        ex = self._neo4j.exceptions
+        try:
+            yield
+        except StoreError:
+            raise
+        except ex.AuthError:
+            hint = "NEO4J_PASSWORD is not set; " if not self._password else ""
+            raise StoreError(f"{self._where} rejected the user name or password; {hint}set NEO4J_USER and "
+                             "NEO4J_PASSWORD (or user and password under [neo4j] in config.toml)") from None
+        except (ex.ServiceUnavailable, ex.SessionExpired, OSError) as exc:
+            if action == "connect":
+                raise StoreError(f"cannot connect to {self._where}: {self._reason(exc)}; start the server, or set "
+                                 "NEO4J_URI (or uri under [neo4j] in config.toml) to its bolt:// address") from None
+            raise StoreError(f"lost the connection to {self._where} (could not {action}: {self._reason(exc)}); "
+                             "nothing half-done is visible as finished: run the same command again to complete it") from None
+        except ex.Neo4jError as exc:
+            code = exc.code or ""
+            if code.endswith("DatabaseNotFound"):
+                raise StoreError(f"{self._where} has no database {self.database!r}; create it (CREATE DATABASE "
+                                 f"{self.database}) or set NEO4J_DATABASE to an existing one") from None
+            if ".Security." in code:
+                raise StoreError(f"{self._where} does not allow this user to {action} ({code}); ask for a role with "
+                                 "write access, or use a read-only command") from None
+            message = self.scrub(exc.message or str(exc)).splitlines()[0] if (exc.message or str(exc)) else ""
+            raise StoreError(f"{self._where} could not {action}: {code} {message}".rstrip()) from None
+        except ex.DriverError as exc:
+            raise StoreError(f"Neo4j driver error while trying to {action}: {self.scrub(str(exc)).splitlines()[0]}") from None
+
+    def _reason(self, exc: Exception) -> str:
+        text = self.scrub(str(exc))
+        for marker in ("Connection refused", "timed out", "Name or service not known", "No route to host",
+                       "Connection reset", "Temporary failure in name resolution"):
+            if marker.lower() in text.lower():
+                return marker.lower()
+        return text.splitlines()[0][:160] if text else type(exc).__name__

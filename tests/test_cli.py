@@ -1,0 +1,121 @@
+"""The paperkg command line: exact JSON shapes, exit codes, one-line errors."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from conftest import SAMPLE_DIGEST
+
+PAPER_KEYS = {"id", "title", "title_zh", "category", "authors", "institutions", "abstract", "summary_zh", "url",
+              "posted_at", "starred", "sources"}
+
+
+def _ok(result):
+    assert b"Traceback" not in result.stderr, result.stderr.decode()
+    return result
+
+
+def test_ingest_then_papers_show_stats(cli, home):
+    r = _ok(cli("ingest", str(SAMPLE_DIGEST), "--json", home=home))
+    assert r.returncode == 0
+    report = json.loads(r.stdout)
+    assert report["added"] == 9 and report["updated"] == 0 and report["problems"] == []
+    assert report["digests"][0]["status"] == "added"
+
+    papers = json.loads(_ok(cli("papers", "--json", home=home)).stdout)
+    assert len(papers) == 9
+    assert all(set(p) == PAPER_KEYS for p in papers)
+    hoi = next(p for p in papers if p["title"].startswith("End-to-End Human Object"))
+    assert hoi["category"] == "CV" and hoi["authors"].count("C Zhang") == 2
+    assert hoi["sources"] == [{"digest": "000_17d677ce7aa43e86", "section": "other", "rank": 4,
+                               "url": "https://weibo.com/1402400261/K5usqFym0", "posted_at": "2021-03-09T22:32:45Z"}]
+
+    shown = json.loads(_ok(cli("show", "Google", "--json", home=home)).stdout)
+    assert shown["kind"] == "institution" and shown["name"] == "Google"
+    assert [p["title"][:20] for p in shown["papers"]] == ["Attention is Not All"]
+    assert shown["partners"] == [{"name": "EPFL", "papers": 1}]
+
+    author = json.loads(_ok(cli("show", "C Zhang", "--json", home=home)).stdout)
+    assert author["kind"] == "author" and len(author["papers"]) == 1
+    assert {"name": "J Sun", "papers": 1} in author["coauthors"] and all(c["name"] != "C Zhang" for c in author["coauthors"])
+    assert author["institutions"] == [{"name": "MEGVII Technology", "papers": 1}]
+
+    paper = json.loads(_ok(cli("show", "HOI Transformer", "--json", home=home)).stdout)
+    assert paper["kind"] == "paper" and paper["id"] == hoi["id"]
+    assert json.loads(_ok(cli("show", hoi["id"], "--json", home=home)).stdout)["id"] == hoi["id"]
+
+    category = json.loads(_ok(cli("show", "CV", "--json", home=home)).stdout)
+    assert category["kind"] == "category" and category["name_zh"] == "计算机视觉" and category["arxiv"] == "cs.CV"
+    assert len(category["papers"]) == 4
+
+    stats = json.loads(_ok(cli("stats", "--json", home=home)).stdout)
+    assert {k: stats[k] for k in ("papers", "authors", "institutions", "categories", "digests")} == \
+        {"papers": 9, "authors": 49, "institutions": 17, "categories": 5, "digests": 1}
+
+
+def test_ingest_again_changes_nothing(cli, home, tmp_path):
+    cli("ingest", str(SAMPLE_DIGEST), home=home)
+    before = cli("papers", "--json", home=home).stdout
+    folder = tmp_path / "again" / "deeper"
+    folder.mkdir(parents=True)
+    shutil.copy(SAMPLE_DIGEST, folder)
+    r = _ok(cli("ingest", str(tmp_path / "again"), "--json", home=home))
+    assert r.returncode == 0
+    assert [d["status"] for d in json.loads(r.stdout)["digests"]] == ["unchanged"]
+    assert cli("papers", "--json", home=home).stdout == before
+
+
+def test_stdin_and_readable_tables(cli, home):
+    r = _ok(cli("ingest", "-", home=home, input=SAMPLE_DIGEST.read_bytes()))
+    assert r.returncode == 0 and b"9 papers added" in r.stdout
+    table = _ok(cli("papers", home=home)).stdout.decode()
+    assert "9 papers" in table and "Syntax-BERT" in table
+    assert "institution: Google" in _ok(cli("show", "google", home=home)).stdout.decode()
+
+
+def test_bad_files_exit_1_and_keep_the_rest(cli, home, tmp_path):
+    folder = tmp_path / "in"
+    (folder / "nested").mkdir(parents=True)
+    shutil.copy(SAMPLE_DIGEST, folder / "nested" / "good.txt")
+    (folder / "page.md").write_text("<html><body>not a digest</body></html>")
+    (folder / "blob.txt").write_bytes(b"\x00\x01\x02binary")
+    broken = SAMPLE_DIGEST.read_text(encoding="utf-8").replace("https://weibo.com/1402400261/K5u2mypvD", "")
+    (folder / "broken.txt").write_text(broken, encoding="utf-8")
+    (folder / "ignored.pdf").write_bytes(b"%PDF")
+    r = _ok(cli("ingest", str(folder), home=home))
+    assert r.returncode == 1
+    err = r.stderr.decode().splitlines()
+    assert f"{folder / 'page.md'}: no digest entries found (expected lines like '1、[LG] Title'); file rejected" in err
+    assert any(line.startswith(f"{folder / 'blob.txt'}: not a text file") for line in err)
+    assert any(line.startswith(f"{folder / 'broken.txt'}:11: entry 'Improving") for line in err)
+    papers = json.loads(cli("papers", "--json", home=home).stdout)
+    assert len(papers) == 9  # good.txt fully, broken.txt adds its 8 surviving papers to the same ones
+
+
+def test_usage_errors_exit_2(cli, home, tmp_path):
+    r = _ok(cli("ingest", str(tmp_path / "missing.txt"), home=home))
+    assert r.returncode == 2 and r.stderr.decode().strip() == f"paperkg: {tmp_path / 'missing.txt'}: no such file or folder"
+    r = _ok(cli("frobnicate", home=home))
+    assert r.returncode == 2
+    cli("ingest", str(SAMPLE_DIGEST), home=home)
+    r = _ok(cli("show", "Gogle", home=home))
+    assert r.returncode == 2
+    assert r.stderr.decode().strip() == "paperkg: no paper, author, institution or category named 'Gogle'; did you mean: Google"
+    r = _ok(cli("papers", "--since", "March 2021", home=home))
+    assert r.returncode == 2 and "use YYYY-MM-DD" in r.stderr.decode()
+
+
+def test_papers_filters(cli, home):
+    cli("ingest", str(SAMPLE_DIGEST), home=home)
+    cv = json.loads(cli("papers", "--category", "cv", "--json", home=home).stdout)
+    assert len(cv) == 4 and {p["category"] for p in cv} == {"CV"}
+    berkeley = json.loads(cli("papers", "--institution", "Berkeley", "--json", home=home).stdout)
+    assert [p["institutions"] for p in berkeley] == [["UC Berkeley"]]
+    assert json.loads(cli("papers", "--since", "2021-03-10", "--json", home=home).stdout) == []
+
+
+def test_home_from_environment(cli, home):
+    r = cli("ingest", str(SAMPLE_DIGEST), env={"PAPERKG_HOME": str(home)})
+    assert r.returncode == 0 and (home / "library.sqlite").exists()

@@ -1,0 +1,118 @@
+"""The embedded store's own promises: durable, crash-safe, one writer at a time.
+
+Behaviour shared with the Neo4j store is in test_store_contract.py.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from graph.base import LibraryBusy
+from graph.embedded import EmbeddedStore
+from ingest import parse_digest, read_digest
+
+from conftest import ROOT, SAMPLE_DIGEST
+
+
+def test_reopened_library_is_the_same(sample_store, home):
+    again = EmbeddedStore(home)
+    assert again.papers() == sample_store.papers()
+    assert again.stats() == sample_store.stats()
+    assert again.ego_subgraph(["institution:Google"], 2).edge_keys() == sample_store.ego_subgraph(["institution:Google"], 2).edge_keys()
+    assert again.raw_text("000_17d677ce7aa43e86") == SAMPLE_DIGEST.read_text(encoding="utf-8")
+
+
+def test_library_files_hold_no_pickle(sample_store, home):
+    names = sorted(p.name for p in home.iterdir())
+    assert "library.sqlite" in names
+    for path in home.iterdir():
+        if path.is_file():
+            assert b"\x80\x04\x95" not in path.read_bytes()[:4096]  # pickle protocol 4 header
+    db = sqlite3.connect(home / "library.sqlite")
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_second_writer_gets_a_clear_message(sample_store, home):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom graph.library import Library\n"
+         "with Library(sys.argv[1]).writing():\n    print('locked', flush=True)\n    time.sleep(30)\n", str(home)],
+        stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(LibraryBusy) as err:
+            sample_store.ingest([read_digest(SAMPLE_DIGEST)])
+        assert f"pid {holder.pid}" in str(err.value) and "another paperkg process" in str(err.value)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert sample_store.stats()["papers"] == 9
+
+
+def test_writer_waits_when_asked(home):
+    store = EmbeddedStore(home, wait=20)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom graph.library import Library\n"
+         "with Library(sys.argv[1]).writing():\n    print('locked', flush=True)\n    time.sleep(1.5)\n", str(home)],
+        stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    assert holder.stdout.readline().strip() == "locked"
+    report = store.ingest([read_digest(SAMPLE_DIGEST)])
+    holder.wait()
+    assert report.digests[0].status == "added"
+
+
+def test_reader_sees_another_process_write(home):
+    reader = EmbeddedStore(home)
+    assert reader.stats()["papers"] == 0
+    writer = EmbeddedStore(home)
+    writer.ingest([read_digest(SAMPLE_DIGEST)])
+    reader.refresh()
+    assert reader.stats()["papers"] == 9
+
+
+_KILL_SCRIPT = """
+import sys
+from bench.synth import write_synthetic_digests
+from graph.embedded import EmbeddedStore
+from ingest import read_inputs
+write_synthetic_digests(sys.argv[2], 3000, seed=int(sys.argv[3]))
+store = EmbeddedStore(sys.argv[1])
+print("ingesting", flush=True)
+store.ingest(read_inputs([sys.argv[2]]))
+print("done", flush=True)
+"""
+
+
+@pytest.mark.parametrize("delay", [0.3, 1.0, 2.5])
+def test_killed_ingest_leaves_a_loadable_library(sample_store, home, tmp_path, delay):
+    before = sample_store.papers()
+    proc = subprocess.Popen([sys.executable, "-c", _KILL_SCRIPT, str(home), str(tmp_path / "synth"), str(int(delay * 10))],
+                            stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    assert proc.stdout.readline().strip() == "ingesting"
+    time.sleep(delay)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    after = EmbeddedStore(home)
+    papers = after.papers()
+    assert len(papers) in (9, 9 + 3000)  # the old state or the new one, nothing between
+    assert {p["id"] for p in before} <= {p["id"] for p in papers}
+    assert after.ingest([read_digest(SAMPLE_DIGEST)]).digests[0].status == "unchanged"
+
+
+def test_failed_ingest_keeps_memory_and_disk_in_step(sample_store, home, monkeypatch):
+    text = SAMPLE_DIGEST.read_text(encoding="utf-8").replace("Attention is Not All", "Attention is Rarely All")
+    digest = parse_digest(text, "other.txt", "other")
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")  # stands in for an I/O failure mid-write, which cannot be provoked reliably
+
+    monkeypatch.setattr("graph.library.Writer.put_papers", boom)
+    with pytest.raises(RuntimeError):
+        sample_store.ingest([(digest, text)])
+    assert sample_store.stats()["papers"] == 9
+    assert EmbeddedStore(home).stats()["papers"] == 9

@@ -1,0 +1,39 @@
+"""The paperkg Streamlit app: ``paperkg ui`` (or ``streamlit run ui/app.py``).
+
+Pages live in ``ui/pages/`` (see :mod:`ui.nav` for their URLs). The sidebar's
+language choice is bound to the ``lang`` query parameter, so every shared URL
+opens in the language it was shared in.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script by streamlit: make the project importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import streamlit as st
+
+from graph.base import StoreError
+from ui import nav, state
+from ui.i18n import LANGUAGES, current_language, t
+from ui.safe import md
+
+
+def main() -> None:
+    st.set_page_config(page_title="paperkg", page_icon=":material/hub:", layout="wide")
+    default = current_language()
+    st.sidebar.selectbox(t("language") + " / Language", list(LANGUAGES), index=list(LANGUAGES).index(default),
+                         format_func=LANGUAGES.get, key="lang", bind="query-params")
+    pages = [st.Page(script, title=t(title), url_path=url, default=(script == nav.SEARCH))
+             for script, url, title in nav.PAGES]
+    page = st.navigation(pages, position="sidebar")
+    try:
+        chosen = state.settings()
+        st.sidebar.caption(t("library_at", home=md(f"{chosen.home} ({chosen.backend})")))
+        page.run()
+    except StoreError as exc:
+        st.error(t("store_error", why=md(str(exc))))
+
+
+main()

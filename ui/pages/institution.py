@@ -1,0 +1,65 @@
+"""Institution page (``/institution?name=…``): papers over time, top authors, and partner
+institutions as a network (click a node to open it) and as a table."""
+from __future__ import annotations
+
+import streamlit as st
+
+from graph.embedded import co_occurrence
+from graph.model import institution_id
+from ui import graph_view, nav, state, widgets
+from ui.i18n import t
+from ui.safe import md
+
+MAX_NETWORK = 40
+
+
+def render() -> None:
+    ver = state.version()
+    name = (st.query_params.get("name") or "").strip()
+    if not name:
+        st.info(t("no_name_chosen"))
+        st.page_link(nav.OVERVIEW, label=t("page_overview"), icon=":material/hub:")
+        return
+    node_id = institution_id(name)
+    if state.node(ver, node_id) is None:
+        widgets.not_found("institution", name, ver)
+        return
+    shown = state.show(ver, node_id)
+    papers = shown["papers"]
+    st.title(md(name), anchor=False)
+    authors = widgets.top_names(papers, "authors")
+    cols = st.columns(3)
+    cols[0].metric(t("papers"), len(papers))
+    cols[1].metric(t("partners"), len(shown["partners"]))
+    cols[2].metric(t("authors"), len(authors))
+
+    st.subheader(t("papers_over_time"))
+    monthly = widgets.monthly_counts(papers)
+    st.bar_chart(monthly, x="month", y="papers", x_label=t("month"), y_label=t("paper_count"), height=220)
+
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.subheader(t("partners"))
+        if shown["partners"]:
+            sub = co_occurrence(papers, "institutions", "institution", "INSTITUTION_LINK", 1, lambda _: None)
+            shown_sub = graph_view.top_nodes(sub, MAX_NETWORK, keep=(node_id,))
+            if len(shown_sub.nodes) < len(sub.nodes):
+                st.caption(t("network_truncated", shown=len(shown_sub.nodes), total=len(sub.nodes)))
+            clicked = graph_view.network(shown_sub, key="institution-net", focus=node_id, height=440)
+            st.caption(t("network_hint"))
+            if clicked and clicked != node_id:
+                nav.go(clicked)
+        else:
+            st.caption(t("no_partners"))
+    with right:
+        st.subheader(t("partners"))
+        widgets.names_table(shown["partners"], "institution", t("shared_papers"), key="partners-table")
+        st.subheader(t("top_authors"))
+        widgets.names_table(authors, "author", t("paper_count"), key="authors-table", limit=50)
+
+    st.subheader(t("papers"))
+    widgets.papers_table(papers, key="institution-papers")
+
+
+if __name__ == "__main__":
+    render()

@@ -1,0 +1,72 @@
+"""Overview page (``/overview``): library counts, papers per category per month, the most
+connected institutions and the whole library's institution collaboration network.
+Filters (sidebar) and network size are in the URL."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui import graph_view, nav, state, widgets
+from ui.i18n import t
+
+
+def render() -> None:
+    ver = state.version()
+    stats = state.stats(ver)
+    st.title(t("page_overview"), anchor=False)
+    if not stats.get("papers"):
+        widgets.empty_library_notice()
+        return
+    filters = widgets.sidebar_filters(ver)
+    if filters is None:
+        return
+    key = state.filter_key(filters)
+    min_weight = st.sidebar.slider(t("min_weight"), 1, 10, 1, key="min_weight", bind="query-params")
+    max_nodes = st.sidebar.slider(t("max_nodes"), 10, 300, 80, step=10, key="max_nodes", bind="query-params")
+
+    st.subheader(t("counts"))
+    cols = st.columns(6)
+    for col, name in zip(cols, ("papers", "authors", "institutions", "categories", "digests", "edges")):
+        col.metric(t(name), stats.get(name, 0))
+
+    st.subheader(t("per_category_month"))
+    rows = state.monthly_by_category(ver, key)
+    frame = pd.DataFrame(rows, columns=["month", "category", "papers"])
+    st.bar_chart(frame, x="month", y="papers", color="category", x_label=t("month"), y_label=t("paper_count"),
+                 height=280)
+
+    links = state.institution_links(ver, key, min_weight)
+    if not links.edges:
+        st.info(t("no_links"))
+        return
+    degree = _partner_counts(links)
+    weighted = graph_view.weighted_degree(links)
+    ranked = sorted(links.nodes, key=lambda n: (-degree[n], -weighted[n], n))[:50]
+    left, right = st.columns([3, 2], gap="large")
+    with right:
+        st.subheader(t("most_connected"))
+        table = pd.DataFrame({t("name"): [links.nodes[n].get("name", n.split(":", 1)[1]) for n in ranked],
+                              t("partner_count"): [degree[n] for n in ranked],
+                              t("shared_papers"): [weighted[n] for n in ranked]})
+        widgets.clickable_table(table, ranked, key="connected-table", height=480)
+    with left:
+        st.subheader(t("collaboration_network"))
+        shown = graph_view.top_nodes(links, max_nodes)
+        if len(shown.nodes) < len(links.nodes):
+            st.caption(t("network_truncated", shown=len(shown.nodes), total=len(links.nodes)))
+        clicked = graph_view.network(shown, key="overview-net", height=520, layout="cose")
+        st.caption(t("network_hint"))
+        if clicked:
+            nav.go(clicked)
+
+
+def _partner_counts(links) -> dict[str, int]:
+    degree = dict.fromkeys(links.nodes, 0)
+    for edge in links.edges:
+        degree[edge.source] += 1
+        degree[edge.target] += 1
+    return degree
+
+
+if __name__ == "__main__":
+    render()

@@ -1,0 +1,190 @@
+"""What the app keeps between reruns: the store and search engine once per
+process (``st.cache_resource``), query results per library version
+(``st.cache_data``).
+
+The library is the one ``paperkg`` uses: ``PAPERKG_HOME`` / ``PAPERKG_BACKEND``
+/ ``PAPERKG_MODEL`` (``paperkg ui`` passes its ``--home``/``--backend`` on this
+way). Sessions run in threads and share one store, so every store call goes
+through :func:`locked` (the embedded store's SQLite connection and in-memory
+graph are not safe to reload and read at the same time).
+
+Cached queries take the library *version* as an argument: a write from this app
+or from the CLI bumps it, so the next rerun reads fresh data.
+"""
+from __future__ import annotations
+
+import importlib
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from graph.base import Store
+from graph.config import Settings, load_settings
+from graph.factory import open_store
+from graph.filters import PaperFilter
+from graph.model import Edge, Subgraph
+
+
+@dataclass
+class OpenLibrary:
+    settings: Settings
+    store: Store
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+
+def settings() -> Settings:
+    """Settings from the environment, read each rerun (cheap; never shown on the page)."""
+    return load_settings()
+
+
+@st.cache_resource(show_spinner=False)
+def _open(home: str, backend: str, model: str | None) -> OpenLibrary:
+    chosen = settings()
+    return OpenLibrary(chosen, open_store(chosen))
+
+
+def library() -> OpenLibrary:
+    """The process-wide open library, refreshed if another process wrote it."""
+    chosen = settings()
+    lib = _open(str(chosen.home), chosen.backend, chosen.model)
+    with lib.lock:
+        refresh = getattr(lib.store, "refresh", None)
+        if refresh is not None:
+            refresh()
+    return lib
+
+
+@contextmanager
+def locked():
+    lib = library()
+    with lib.lock:
+        yield lib.store
+
+
+def version() -> tuple:
+    """Identifies the library's content: changes whenever it is written."""
+    lib = library()
+    with lib.lock:
+        inner = getattr(lib.store, "library", None)
+        if inner is not None and hasattr(inner, "generation"):
+            return (str(lib.settings.home), lib.settings.backend, inner.generation())
+    # A server store gives no write counter: let cached answers live 30 s.
+    return (str(lib.settings.home), lib.settings.backend, int(time.time() // 30))
+
+
+def filter_key(filters: PaperFilter | None) -> tuple:
+    f = filters or PaperFilter()
+    return (f.category, f.institution, f.author, f.since, f.until)
+
+
+def _filters(key: tuple) -> PaperFilter:
+    return PaperFilter(*key)
+
+
+# -- cached queries (arguments are the cache key; the version invalidates) ------------------
+@st.cache_data(show_spinner=False, max_entries=64)
+def stats(ver: tuple) -> dict:
+    with locked() as store:
+        return store.stats()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def categories(ver: tuple) -> list[dict]:
+    with locked() as store:
+        found = [{k: v for k, v in attrs.items() if k != "kind"} for _, attrs in store.nodes("category")]
+    return sorted(found, key=lambda c: c.get("code", ""))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def papers(ver: tuple, filters: tuple = (None,) * 5, limit: int = 200) -> tuple[int, list[dict]]:
+    """How many papers match, and the newest ``limit`` of them (cached answers stay small)."""
+    with locked() as store:
+        found = store.papers(_filters(filters))
+    return len(found), found[:limit]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def monthly_by_category(ver: tuple, filters: tuple = (None,) * 5) -> list[tuple[str, str, int]]:
+    """``(YYYY-MM, category, papers)`` for the papers matching ``filters``."""
+    counts: dict[tuple[str, str], int] = {}
+    with locked() as store:
+        for paper in store.papers(_filters(filters)):
+            month = (paper.get("posted_at") or "")[:7]
+            if month:
+                counts[(month, paper.get("category") or "")] = counts.get((month, paper.get("category") or ""), 0) + 1
+    return [(m, c, n) for (m, c), n in sorted(counts.items())]
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def node(ver: tuple, node_id: str) -> dict | None:
+    with locked() as store:
+        return store.get_node(node_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def show(ver: tuple, node_id: str) -> dict:
+    with locked() as store:
+        return store.show(node_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def ego(ver: tuple, seeds: tuple, hops: int, kinds: tuple | None) -> Subgraph:
+    with locked() as store:
+        return store.ego_subgraph(list(seeds), hops, list(kinds) if kinds else None)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def institution_links(ver: tuple, filters: tuple = (None,) * 5, min_weight: int = 1) -> Subgraph:
+    with locked() as store:
+        return store.institution_links(_filters(filters), min_weight)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def coauthors(ver: tuple, author: str, min_weight: int = 1) -> Subgraph:
+    with locked() as store:
+        return store.coauthors(None, min_weight, author)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def names(ver: tuple, kind: str) -> list[str]:
+    """Sorted names of every author or institution (for pickers and suggestions)."""
+    with locked() as store:
+        return sorted(attrs.get("name", "") for _, attrs in store.nodes(kind))
+
+
+def close_matches(ver: tuple, kind: str, name: str, n: int = 5) -> list[str]:
+    import difflib
+
+    return difflib.get_close_matches(name, names(ver, kind), n=n, cutoff=0.6)
+
+
+# -- optional modules (written alongside the app; a missing one gives a notice, not a crash) --
+def optional_module(name: str):
+    """``(module, None)`` or ``(None, one-line reason)``."""
+    try:
+        return importlib.import_module(name), None
+    except ImportError as exc:
+        return None, f"{name}: {exc}"
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def paper_neighbourhood(ver: tuple, paper_id: str, max_papers: int = 20) -> Subgraph:
+    """The paper, its authors, institutions and category, and the other papers that
+    share the most of those authors and institutions (at most ``max_papers``)."""
+    with locked() as store:
+        sub = store.ego_subgraph([paper_id], 1, ["paper", "author", "institution", "category"])
+        shared: dict[str, list[tuple[str, str]]] = {}
+        for entity in [n for n, a in sub.nodes.items() if a["kind"] in ("author", "institution")]:
+            for other, edge_type, _ in store.neighbours(entity, ["AUTHORED", "AFFILIATED"]):
+                if other != paper_id and other.startswith("paper:"):
+                    shared.setdefault(other, []).append((entity, edge_type))
+        ranked = sorted(shared, key=lambda p: (-len(shared[p]), p))[:max_papers]
+        for other in ranked:
+            sub.nodes[other] = store.get_node(other) or {"kind": "paper", "title": other}
+            for entity, edge_type in shared[other]:
+                source, target = (entity, other) if edge_type == "AUTHORED" else (other, entity)
+                sub.edges.append(Edge(source, target, edge_type, {}))
+    return sub
