@@ -93,6 +93,8 @@ DIGESTS_MERGE = "UNWIND $names AS name MERGE (:Digest {name: name})"
 CATEGORIES_MERGE = ("UNWIND $rows AS r MERGE (c:Category {code: r.code}) "
                     "ON CREATE SET c.name_zh = r.name_zh, c.arxiv = r.arxiv")
 CATEGORIES_SET = "UNWIND $rows AS r MERGE (c:Category {code: r.code}) SET c.name_zh = r.name_zh, c.arxiv = r.arxiv"
+#: A category that no legend names and no paper uses is gone, as on reloading the embedded store.
+CATEGORIES_DROP = "UNWIND $codes AS code MATCH (c:Category {code: code}) WHERE NOT EXISTS { (c)--() } DELETE c"
 AUTHORS_ORPHANS = "UNWIND $names AS name MATCH (a:Author {name: name}) WHERE NOT EXISTS { (a)--() } DELETE a"
 INSTITUTIONS_ORPHANS = "UNWIND $names AS name MATCH (i:Institution {name: name}) WHERE NOT EXISTS { (i)--() } DELETE i"
 #: Relationships of freshly unlinked papers: CREATE, as the old ones were deleted in

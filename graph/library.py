@@ -109,6 +109,19 @@ class Library:
         row = self._db.execute("SELECT raw_text FROM digests WHERE name=?", (name,)).fetchone()
         return row[0] if row else None
 
+    def export(self) -> tuple[list[dict], list[dict]]:
+        """Digest rows (with ``raw_text``) and every listing, read in one transaction:
+        everything the library holds, for copying it to another store (``paperkg sync``)."""
+        self._db.execute("BEGIN")
+        try:
+            digests = self.digests()
+            for row in digests:
+                row["raw_text"] = self.raw_text(row["name"])
+            listings = [orjson.loads(data) for (data,) in self._db.execute("SELECT data FROM listings")]
+        finally:
+            self._db.execute("COMMIT")
+        return digests, listings
+
     # -- writing ----------------------------------------------------------------
     @contextmanager
     def writing(self, wait: float = 0.0) -> Iterator["Writer"]:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bolt_fixtures import *  # noqa: F401,F403  (bolt_server, neo4j_settings, neo4j_store, neo4j_env)
+
 ROOT = Path(__file__).resolve().parent.parent
 DIGESTS = ROOT / "data" / "digests"
 SAMPLE_DIGEST = DIGESTS / "000_17d677ce7aa43e86.txt"

@@ -116,3 +116,34 @@ def test_failed_ingest_keeps_memory_and_disk_in_step(sample_store, home, monkeyp
         sample_store.ingest([(digest, text)])
     assert sample_store.stats()["papers"] == 9
     assert EmbeddedStore(home).stats()["papers"] == 9
+
+
+_ALL_DIGESTS = [read_digest(p) for p in sorted((ROOT / "data" / "digests").glob("*.txt"))]
+
+
+def _graph_of(store):
+    sub = store.ego_subgraph([n for n, _ in store.nodes("category")], hops=3)
+    return store.papers(), sub.nodes, sorted((e.source, e.target, e.type, repr(sorted(e.attrs.items()))) for e in sub.edges)
+
+
+def test_ingest_order_and_repetition_do_not_matter(tmp_path):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    reference = EmbeddedStore(tmp_path / "reference")
+    reference.ingest(_ALL_DIGESTS)
+    expected = _graph_of(reference)
+    runs = iter(range(10**6))
+
+    @settings(max_examples=12, deadline=None)
+    @given(st.permutations(range(len(_ALL_DIGESTS))), st.lists(st.integers(0, len(_ALL_DIGESTS) - 1), max_size=3),
+           st.integers(1, 3))
+    def check(order, repeats, batches):
+        store = EmbeddedStore(tmp_path / f"run{next(runs)}")
+        sequence = [_ALL_DIGESTS[i] for i in list(order) + repeats]
+        size = -(-len(sequence) // batches)
+        for start in range(0, len(sequence), size):
+            store.ingest(sequence[start:start + size])
+        assert _graph_of(store) == expected
+
+    check()

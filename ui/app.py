@@ -15,16 +15,17 @@ if __package__ in (None, ""):  # run as a script by streamlit: make the project 
 import streamlit as st
 
 from graph.base import StoreError
-from ui import nav, state
-from ui.i18n import LANGUAGES, current_language, t
+from ui import nav, state, url_state
+from ui.i18n import LANGUAGES, default_language, t
 from ui.safe import md
 
 
 def main() -> None:
     st.set_page_config(page_title="paperkg", page_icon=":material/hub:", layout="wide")
-    default = current_language()
-    st.sidebar.selectbox(t("language") + " / Language", list(LANGUAGES), index=list(LANGUAGES).index(default),
-                         format_func=LANGUAGES.get, key="lang", bind="query-params")
+    default = default_language(getattr(st.context, "locale", None))
+    url_state.restore("lang", default, allowed=LANGUAGES)
+    lang = st.sidebar.selectbox(t("language") + " / Language", list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
+    url_state.publish("lang", lang, None)
     pages = [st.Page(script, title=t(title), url_path=url, default=(script == nav.SEARCH))
              for script, url, title in nav.PAGES]
     page = st.navigation(pages, position="sidebar")
@@ -36,4 +37,5 @@ def main() -> None:
         st.error(t("store_error", why=md(str(exc))))
 
 
-main()
+if __name__ == "__main__":
+    main()

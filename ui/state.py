@@ -188,3 +188,24 @@ def paper_neighbourhood(ver: tuple, paper_id: str, max_papers: int = 20) -> Subg
                 source, target = (entity, other) if edge_type == "AUTHORED" else (other, entity)
                 sub.edges.append(Edge(source, target, edge_type, {}))
     return sub
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def find_nodes(ver: tuple, text: str, limit: int = 25) -> list[tuple[str, str]]:
+    """``(node_id, label)`` of institutions, authors, categories and papers whose name or
+    title (either language) contains ``text``, any case; names starting with it first."""
+    folded = text.strip().casefold()
+    if not folded:
+        return []
+    found: list[tuple[int, int, str, str]] = []
+    with locked() as store:
+        for rank, kind in enumerate(("institution", "author", "category", "paper")):
+            for node_id, attrs in store.nodes(kind):
+                labels = [attrs.get("title", ""), attrs.get("title_zh", "")] if kind == "paper" else [
+                    attrs.get("name") or attrs.get("code", ""), attrs.get("name_zh", "")]
+                hits = [label.casefold().find(folded) for label in labels if label]
+                hits = [h for h in hits if h >= 0]
+                if hits:
+                    found.append((min(hits) > 0, rank, labels[0], node_id))
+    found.sort()
+    return [(node_id, label) for _, _, label, node_id in found[:limit]]

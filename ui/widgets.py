@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from graph.filters import PaperFilter
-from ui import nav, state
+from ui import nav, state, url_state
 from ui.i18n import t
 from ui.safe import md, short
 
@@ -22,8 +22,10 @@ def sidebar_filters(ver: tuple, with_names: bool = True) -> PaperFilter | None:
     side.subheader(t("filters"))
     codes = [""] + [c["code"] for c in state.categories(ver)]
     zh_names = {c["code"]: c.get("name_zh") or "" for c in state.categories(ver)}
-    category = side.selectbox(t("category"), codes, key="category", bind="query-params",
+    url_state.restore("category", "", allowed=codes, parse=str.upper)
+    category = side.selectbox(t("category"), codes, key="category",
                               format_func=lambda c: f"{c} {zh_names.get(c, '')}".strip() if c else t("any"))
+    url_state.publish("category", category, "")
     institution = author = ""
     if with_names:
         institution = side.text_input(t("institution"), key="institution", bind="query-params", help=t("institution_help"))

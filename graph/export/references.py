@@ -104,8 +104,9 @@ def _keywords(paper: dict) -> list[str]:
 
 def render_bibtex(subgraph: Subgraph, title: str = "paperkg export") -> bytes:
     taken: set[str] = set()
-    out = [f"% {one_line(title)}\n% {len(papers_of(subgraph))} papers, UTF-8\n"]
-    for paper in papers_of(subgraph):
+    papers = papers_of(subgraph)
+    out = [f"% {one_line(title)}\n% {len(papers)} paper{'s' if len(papers) != 1 else ''}, UTF-8\n"]
+    for paper in papers:
         posted = one_line(paper.get("posted_at"))
         fields = [("title", latex(paper.get("title"))),
                   ("author", " and ".join(_bib_name(a) for a in paper.get("authors") or [] if one_line(a))),

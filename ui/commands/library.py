@@ -89,8 +89,8 @@ def _print_ingest(report: IngestReport, unreadable: list[str], as_json: bool) ->
             "digests": [{"name": d.name, "file": d.file, "status": d.status, "entries": d.entries,
                          "added": d.added, "updated": d.updated, "problems": [str(p) for p in d.problems]}
                         for d in report.digests],
-            "added": sum(len(d.added) for d in report.digests),
-            "updated": sum(len(d.updated) for d in report.digests),
+            "added": len(_added(report)),
+            "updated": len(_updated(report)),
             "problems": problems,
         })
         return
@@ -101,9 +101,16 @@ def _print_ingest(report: IngestReport, unreadable: list[str], as_json: bool) ->
             print(f"{d.status:<9} {d.file}: {d.entries} entries, {len(d.added)} new papers, {len(d.updated)} updated")
     for line in problems:
         print(line, file=sys.stderr)
-    added = sum(len(d.added) for d in report.digests)
-    updated = sum(len(d.updated) for d in report.digests)
-    print(f"{added} papers added, {updated} updated, {len(problems)} problems")
+    print(f"{len(_added(report))} papers added, {len(_updated(report))} updated, {len(problems)} problems")
+
+
+def _added(report: IngestReport) -> set[str]:
+    """Papers new to the library (a paper two digests of one run list counts once)."""
+    return {pid for d in report.digests for pid in d.added}
+
+
+def _updated(report: IngestReport) -> set[str]:
+    return {pid for d in report.digests for pid in d.updated} - _added(report)
 
 
 def cmd_papers(args) -> int:

@@ -1,0 +1,260 @@
+"""Ingest into Neo4j: the embedded store's merge semantics, written in batches.
+
+The reference is :meth:`graph.embedded.EmbeddedStore.ingest`: the same
+statuses (added, replaced, unchanged, rejected), the same added/updated lists,
+the same merged records (:mod:`graph.merge`). What each digest said about each
+paper (its *observations*) is kept as JSON on the paper node, so a later
+digest re-merges from them exactly as the embedded store does from its
+``listings`` table.
+
+A large ingest cannot be one transaction, so it is made *convergent* instead:
+
+1. the digest nodes are created (or kept) with a ``pending`` journal — the
+   papers this ingest changes — and their old ``sha256``;
+2. papers are written in batches of ``UNWIND $rows … MERGE``, one managed
+   transaction each (retried by the driver on transient errors), each batch
+   also removing the authors and institutions it left without papers;
+3. one last transaction sets each digest's ``sha256``, text and legend and
+   removes ``pending``: the commit mark.
+
+If the connection is lost in between, the digest is not marked unchanged, so
+running the same ingest again recomputes it from the stored observations
+(which already include whatever batches got through: re-merging them is
+idempotent) and reports the papers of the unfinished run from its journal.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime, timezone
+
+from ingest.model import Digest, Problem
+
+from graph import cypher
+from graph.base import DigestReport, IngestReport, Progress, public_paper
+from graph.merge import category_node, digest_node, entity_nodes, merge_paper, observation, paper_edges
+from graph.model import paper_id
+
+_READ_CHUNK = 2000
+
+
+def dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def paper_props(record: dict, observations: list[dict]) -> dict:
+    """A paper node's properties: the record, with ``sources`` and the observations as JSON."""
+    return {**record, "sources": dumps(record["sources"]), "observations": dumps(_canonical(observations))}
+
+
+def paper_from_props(props: dict) -> dict:
+    """The paper record of node properties (the inverse of :func:`paper_props`, less observations)."""
+    record = {name: props.get(name) for name in cypher.PAPER_PROPS}
+    record["sources"] = json.loads(record["sources"] or "[]")
+    return record
+
+
+def _canonical(observations: list[dict]) -> list[dict]:
+    return sorted(observations, key=lambda o: (o["digest"], o["section"], o["rank"]))
+
+
+def triage(digests: list[tuple[Digest, str]], state: dict[str, dict], report: IngestReport) -> list[tuple[Digest, str, DigestReport]]:
+    """Reports for every digest; returns the ones to write. ``state``: name -> stored sha256 and pending."""
+    accepted, batch_files = [], {}
+    for digest, raw_text in digests:
+        rep = DigestReport(digest.name, digest.file, "added", problems=list(digest.problems), entries=len(digest.entries))
+        report.digests.append(rep)
+        if not digest.entries:
+            rep.status = "rejected"
+            continue
+        if digest.name in batch_files:
+            other_file, other_sha = batch_files[digest.name]
+            if other_sha != digest.sha256:
+                rep.status = "rejected"
+                rep.problems.append(Problem(digest.file, 0, f"another input in this run ({other_file}) is also named "
+                                                            f"{digest.name!r}; rename one of them; file rejected"))
+            else:
+                rep.status = "unchanged"
+            continue
+        batch_files[digest.name] = (digest.file, digest.sha256)
+        stored = state.get(digest.name, {})
+        if stored.get("sha256") == digest.sha256 and not stored.get("pending"):
+            rep.status = "unchanged"
+            continue
+        rep.status = "replaced" if stored.get("sha256") else "added"
+        accepted.append((digest, raw_text, rep))
+    return accepted
+
+
+def plan_papers(accepted, listed_before: set[str], stored: dict[str, tuple[dict, list[dict]]],
+                pending: dict[str, dict]) -> dict:
+    """What to write for the accepted digests, and the added/updated lists of their reports.
+
+    ``stored``: paper id -> (stored record, stored observations); ``pending``:
+    digest name -> the journal of an unfinished earlier ingest of it.
+    """
+    names = {digest.name for digest, _, _ in accepted}
+    new_obs: dict[str, list[dict]] = {}
+    listed_by: dict[str, list[DigestReport]] = {}
+    for digest, _, rep in accepted:
+        for entry in digest.entries:
+            obs = observation(digest.name, entry)
+            new_obs.setdefault(obs["paper"], []).append(obs)
+            if rep not in listed_by.setdefault(obs["paper"], []):
+                listed_by[obs["paper"]].append(rep)
+    plan = {"changed": [], "observations_only": [], "removed": [], "old_names": {}}
+    reported: set[str] = set()
+    for pid in sorted(listed_before | set(new_obs)):
+        old, old_obs = stored.get(pid, (None, []))
+        observations = [o for o in old_obs if o["digest"] not in names] + new_obs.get(pid, [])
+        if not observations:
+            if old is not None:
+                plan["removed"].append(old)
+            continue
+        record = merge_paper(observations)
+        if old is not None and public_paper(old) == public_paper(record):
+            if _canonical(old_obs) != _canonical(observations):
+                plan["observations_only"].append({"id": record["id"], "observations": dumps(_canonical(observations))})
+            continue
+        plan["changed"].append((record, observations, old))
+        reported.add(record["id"])
+        for rep in listed_by.get(pid, ()):
+            (rep.updated if old is not None else rep.added).append(record["id"])
+    removed = {old["id"] for old in plan["removed"]}
+    for digest, _, rep in accepted:
+        journal = pending.get(digest.name) or {}
+        for key in ("added", "updated"):
+            for paper in journal.get(key, ()):
+                if paper not in reported and paper not in removed and "paper:" + paper in stored:
+                    getattr(rep, key).append(paper)
+                    reported.add(paper)
+    return plan
+
+
+def paper_batch(changed: list[tuple[dict, list[dict], dict | None]], removed: list[dict]) -> dict:
+    """Parameters of one write transaction for changed and removed papers."""
+    rows, authors, institutions, categories, digests, links = [], set(), set(), {}, set(), {}
+    old_authors, old_institutions = set(), set()
+    for record, observations, old in changed:
+        rows.append({"id": record["id"], "props": paper_props(record, observations)})
+        for node_id, attrs in entity_nodes(record).items():
+            if attrs["kind"] == "author":
+                authors.add(attrs["name"])
+            elif attrs["kind"] == "institution":
+                institutions.add(attrs["name"])
+            else:
+                categories[attrs["code"]] = {"code": attrs["code"], "name_zh": attrs["name_zh"], "arxiv": attrs["arxiv"]}
+        digests.update(src["digest"] for src in record["sources"])
+        unique = {(e.source, e.target): e for e in paper_edges(record)}  # one edge per pair, the last, as a DiGraph keeps
+        for edge in unique.values():
+            links.setdefault(edge.type, []).append({"source": edge.source.split(":", 1)[1],
+                                                    "target": edge.target.split(":", 1)[1], "attrs": edge.attrs})
+        if old is not None:
+            old_authors.update(old["authors"])
+            old_institutions.update(old["institutions"])
+    for old in removed:
+        old_authors.update(old["authors"])
+        old_institutions.update(old["institutions"])
+    return {"rows": rows, "ids": [r["id"] for r in rows], "removed": [old["id"] for old in removed],
+            "authors": sorted(authors), "institutions": sorted(institutions), "categories": list(categories.values()),
+            "digests": sorted(digests), "links": links,
+            "old_authors": sorted(old_authors - authors), "old_institutions": sorted(old_institutions - institutions)}
+
+
+def write_paper_batch(tx, batch: dict, observations_only: list[dict]) -> None:
+    """One transaction: papers upserted and relinked, removed papers deleted, orphans dropped."""
+    if batch["rows"]:
+        tx.run(cypher.PAPERS_UPSERT, rows=batch["rows"]).consume()
+        tx.run(cypher.PAPERS_UNLINK, ids=batch["ids"]).consume()
+        tx.run(cypher.AUTHORS_MERGE, names=batch["authors"]).consume()
+        tx.run(cypher.INSTITUTIONS_MERGE, names=batch["institutions"]).consume()
+        tx.run(cypher.CATEGORIES_MERGE, rows=batch["categories"]).consume()
+        tx.run(cypher.DIGESTS_MERGE, names=batch["digests"]).consume()
+        for etype, rows in sorted(batch["links"].items()):
+            tx.run(cypher.LINK[etype], rows=rows).consume()
+    if batch["removed"]:
+        tx.run(cypher.PAPERS_DELETE, ids=batch["removed"]).consume()
+    if observations_only:
+        tx.run(cypher.PAPERS_OBSERVATIONS, rows=observations_only).consume()
+    if batch["old_authors"]:
+        tx.run(cypher.AUTHORS_ORPHANS, names=batch["old_authors"]).consume()
+    if batch["old_institutions"]:
+        tx.run(cypher.INSTITUTIONS_ORPHANS, names=batch["old_institutions"]).consume()
+
+
+def _commit(tx, digest_rows: list[dict], category_rows: list[dict], dropped_codes: list[str]) -> None:
+    tx.run(cypher.DIGEST_COMMIT, rows=digest_rows).consume()
+    tx.run(cypher.CATEGORIES_SET, rows=category_rows).consume()
+    if dropped_codes:
+        tx.run(cypher.CATEGORIES_DROP, codes=dropped_codes).consume()
+
+
+def ingest(client, digests: Iterable[tuple[Digest, str]], progress: Progress | None = None,
+           batch_size: int = 500, wait: float = 0.0) -> IngestReport:
+    """Upsert digests (see the module docstring for how a failure is recovered)."""
+    report = IngestReport()
+    inputs = []
+    for item in digests:
+        inputs.append(item)
+        if progress:
+            progress(1)
+    names = sorted({digest.name for digest, _ in inputs})
+    client.take_lease(wait)
+    try:
+        state = {r["name"]: {"sha256": r["sha256"], "pending": json.loads(r["pending"]) if r["pending"] else None}
+                 for r in client.read(cypher.DIGEST_STATE, names=names)}
+        accepted = triage(inputs, state, report)
+        if accepted:
+            _write(client, accepted, state, batch_size)
+    finally:
+        client.release_lease()
+    return report
+
+
+def _write(client, accepted, state: dict[str, dict], batch_size: int) -> None:
+    names = [digest.name for digest, _, _ in accepted]
+    listed_before = {"paper:" + r["id"] for r in client.read(cypher.LISTED_PAPERS, names=names)}
+    wanted = sorted(listed_before | {paper_id(e.title) for d, _, _ in accepted for e in d.entries})
+    stored = {}
+    for start in range(0, len(wanted), _READ_CHUNK):
+        keys = [pid.split(":", 1)[1] for pid in wanted[start:start + _READ_CHUNK]]
+        for r in client.read(cypher.PAPER_STATE, ids=keys):
+            stored["paper:" + r["paper"]["id"]] = (paper_from_props(r["paper"]), json.loads(r["observations"] or "[]"))
+    pending = {name: state[name]["pending"] for name in names if state.get(name, {}).get("pending")}
+    plan = plan_papers(accepted, listed_before, stored, pending)
+
+    journal = []
+    for digest, _, rep in accepted:
+        old = pending.get(digest.name) or {}
+        journal.append({"name": digest.name, "pending": dumps({
+            "sha256": digest.sha256, "added": sorted(set(old.get("added", [])) | set(rep.added)),
+            "updated": sorted(set(old.get("updated", [])) | set(rep.updated))})})
+    client.write(lambda tx: tx.run(cypher.DIGEST_BEGIN, rows=journal).consume(), action="write the digests")
+
+    changed, removed, obs_only = plan["changed"], plan["removed"], plan["observations_only"]
+    size = max(1, batch_size)
+    for start in range(0, max(len(changed), len(removed), len(obs_only)), size):
+        client.renew_lease()
+        batch = paper_batch(changed[start:start + size], removed[start:start + size])
+        client.write(write_paper_batch, batch, obs_only[start:start + size], action="write papers")
+
+    legends = {r["name"]: json.loads(r["categories"] or "{}") for r in client.read(cypher.ALL_LEGENDS)}
+    before = {code for name in names for code in legends.get(name, {})}
+    before |= {old["category"] for _, _, old in changed if old is not None and old["category"]}
+    before |= {old["category"] for old in removed if old["category"]}
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    digest_rows = []
+    for digest, raw_text, _ in accepted:
+        legends[digest.name] = digest.categories
+        node = digest_node(digest)
+        digest_rows.append({"name": digest.name, "props": {
+            "file": node["file"], "posted_at": node["posted_at"], "entry_count": node["entry_count"],
+            "sha256": digest.sha256, "raw_text": raw_text, "categories": dumps(digest.categories), "ingested_at": now}})
+    names_by_code: dict[str, list[str]] = {}
+    for legend in legends.values():
+        for code, name in legend.items():
+            names_by_code.setdefault(code, []).append(name)
+    category_rows = [{k: v for k, v in category_node(code, names_by_code.get(code, [])).items() if k != "kind"}
+                     for code in sorted(set(names_by_code) | before)]
+    dropped = sorted(before - set(names_by_code))
+    client.write(_commit, digest_rows, category_rows, dropped, action="commit the digests")

@@ -1,0 +1,211 @@
+"""The Neo4j store: the paper graph in a Neo4j 5 database, over Bolt.
+
+For a team: several people ingest into and browse one database, which is
+also queryable from Neo4j Browser, Bloom and Cypher. Nodes carry the graph
+model's labels and properties (see :mod:`graph.cypher`); reads return exactly
+what :class:`graph.embedded.EmbeddedStore` returns for the same digests
+(``tests/test_store_contract.py``). Ingest: :mod:`graph.neo4j_ingest`.
+
+Search does not live here: the faiss index and the embedding cache stay in
+the library folder (``--home``), rebuilt from this graph by ``paperkg reindex``.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from ingest.model import Digest
+
+from graph import cypher
+from graph.base import IngestReport, Progress, Store, public_paper
+from graph.embedded import co_occurrence, sort_papers, stats_dict
+from graph.filters import PaperFilter
+from graph.model import KINDS, Edge, Subgraph, key_of, kind_of
+from graph.neo4j_client import BoltClient
+from graph.neo4j_ingest import ingest as ingest_digests
+from graph.neo4j_ingest import paper_from_props
+from graph.sync import digest_from_observations
+
+
+def _node_id(labels: list[str], key) -> str | None:
+    for label in labels:
+        kind = cypher.KIND_OF_LABEL.get(label)
+        if kind:
+            return f"{kind}:{key}"
+    return None
+
+
+def _attrs(kind: str, props: dict) -> dict:
+    """Graph attributes of a node from its (projected) properties."""
+    if kind == "paper":
+        return {"kind": "paper", **paper_from_props(props)}
+    return {"kind": kind, **{k: props[k] for k in cypher.READ_PROPS[kind] if props.get(k) is not None}}
+
+
+class Neo4jStore(Store):
+    backend = "neo4j"
+
+    def __init__(self, settings, home: str | Path | None = None, wait: float = 0.0, batch_size: int = 500,
+                 retry_time: float = 15.0):
+        """``settings``: :class:`graph.config.Neo4jSettings`; ``home``: the library folder
+        (search index, embedding cache); ``wait``: seconds to wait for another writer."""
+        self.home = Path(home) if home is not None else None
+        self.wait = wait
+        self.batch_size = batch_size
+        self.client = BoltClient(settings, retry_time=retry_time)
+        self._schema_ready = False
+
+    def close(self) -> None:
+        self.client.close()
+
+    # -- writing ------------------------------------------------------------------
+    def ingest(self, digests: Iterable[tuple[Digest, str]], progress: Progress | None = None) -> IngestReport:
+        if not self._schema_ready:
+            self.client.schema(cypher.SCHEMA)
+            self._schema_ready = True
+        return ingest_digests(self.client, digests, progress, batch_size=self.batch_size, wait=self.wait)
+
+    # -- reading ------------------------------------------------------------------
+    def get_node(self, node_id: str) -> dict | None:
+        kind = kind_of(node_id)
+        if kind not in KINDS or ":" not in node_id:
+            return None
+        return self._get_nodes([node_id]).get(node_id)
+
+    def _get_nodes(self, node_ids: Iterable[str]) -> dict[str, dict]:
+        """Attributes of many nodes, a query per kind."""
+        by_kind: dict[str, list[str]] = {}
+        for node_id in dict.fromkeys(node_ids):
+            if kind_of(node_id) in KINDS and ":" in node_id:
+                by_kind.setdefault(kind_of(node_id), []).append(key_of(node_id))
+        found = {}
+        for kind, keys in by_kind.items():
+            for record in self.client.read(cypher.NODES_BY_KEY[kind], keys=keys):
+                attrs = _attrs(kind, record["node"])
+                found[f"{kind}:{record['node'][cypher.KEYS[kind]]}"] = attrs
+        return found
+
+    def nodes(self, kind: str) -> list[tuple[str, dict]]:
+        if kind not in KINDS:
+            return []
+        key = cypher.KEYS[kind]
+        return [(f"{kind}:{r['node'][key]}", _attrs(kind, r["node"])) for r in self.client.read(cypher.NODES[kind])]
+
+    def papers(self, filters: PaperFilter | None = None, ids: Iterable[str] | None = None) -> list[dict]:
+        if ids is not None:
+            candidates = list(self._get_nodes("paper:" + k for k in ids).values())
+        else:
+            category = filters.category.upper() if filters and filters.category else None
+            candidates = [_attrs("paper", r["node"]) for r in self.client.read(cypher.PAPERS, category=category)]
+        return sort_papers([public_paper(a) for a in candidates if not filters or filters.matches(a)])
+
+    def neighbours(self, node_id: str, edge_types: Iterable[str] | None = None) -> list[tuple[str, str, dict]]:
+        kind = kind_of(node_id)
+        if kind not in KINDS or ":" not in node_id:
+            return []
+        types = set(edge_types) if edge_types else None
+        found = []
+        for r in self.client.read(cypher.NEIGHBOURS[kind], key=key_of(node_id)):
+            other = _node_id(r["labels"], r["key"])
+            if other is not None and (types is None or r["type"] in types):
+                found.append((other, r["type"], dict(r["attrs"])))
+        return found
+
+    def ego_subgraph(self, seeds: Iterable[str], hops: int = 1, kinds: Iterable[str] | None = None) -> Subgraph:
+        present = self._get_nodes(seeds)
+        seeds = [s for s in dict.fromkeys(seeds) if s in present]
+        seen = set(seeds)
+        frontier = list(seeds)
+        for _ in range(max(hops, 0)):
+            if not frontier:
+                break
+            nxt = []
+            for other in self._adjacent(frontier):
+                if other not in seen:
+                    seen.add(other)
+                    nxt.append(other)
+            frontier = nxt
+        keep_kinds = set(kinds) if kinds else None
+        kept = {n for n in seen if keep_kinds is None or kind_of(n) in keep_kinds or n in seeds}
+        attrs = {**present, **self._get_nodes(n for n in kept if n not in present)}
+        sub = Subgraph(nodes={n: attrs[n] for n in sorted(kept) if n in attrs})
+        for source, target, etype, edge_attrs in sorted(self._out_edges(sub.nodes), key=lambda e: (e[0], e[1])):
+            if target in sub.nodes:
+                sub.edges.append(Edge(source, target, etype, edge_attrs))
+        return sub
+
+    def _by_kind(self, node_ids: Iterable[str]) -> dict[str, list[str]]:
+        by_kind: dict[str, list[str]] = {}
+        for node_id in node_ids:
+            by_kind.setdefault(kind_of(node_id), []).append(key_of(node_id))
+        return by_kind
+
+    def _adjacent(self, node_ids: list[str]) -> list[str]:
+        found = []
+        for kind, keys in sorted(self._by_kind(node_ids).items()):
+            for r in self.client.read(cypher.ADJACENT[kind], keys=keys):
+                other = _node_id(r["labels"], r["key"])
+                if other is not None:
+                    found.append(other)
+        return found
+
+    def _out_edges(self, node_ids: Iterable[str]) -> list[tuple[str, str, str, dict]]:
+        found = []
+        for kind, keys in sorted(self._by_kind(node_ids).items()):
+            for r in self.client.read(cypher.OUT_EDGES[kind], keys=keys):
+                other = _node_id(r["labels"], r["key"])
+                if other is not None:
+                    found.append((f"{kind}:{r['source']}", other, r["type"], dict(r["attrs"])))
+        return found
+
+    def institution_links(self, filters: PaperFilter | None = None, min_weight: int = 1) -> Subgraph:
+        papers = self.papers(filters)
+        return co_occurrence(papers, "institutions", "institution", "INSTITUTION_LINK", min_weight,
+                             self._node_lookup("institution", papers))
+
+    def coauthors(self, filters: PaperFilter | None = None, min_weight: int = 1, author: str | None = None) -> Subgraph:
+        papers = self.papers(filters)
+        if author is not None:
+            name = (self.get_node(author) or {}).get("name")
+            papers = [p for p in papers if name in p["authors"]]
+        sub = co_occurrence(papers, "authors", "author", "COAUTHOR", min_weight, self._node_lookup("author", papers))
+        if author is not None:
+            sub.edges = [e for e in sub.edges if author in (e.source, e.target)]
+            linked = {author} | {e.source for e in sub.edges} | {e.target for e in sub.edges}
+            sub.nodes = {n: a for n, a in sub.nodes.items() if n in linked}
+        return sub
+
+    def _node_lookup(self, kind: str, papers: list[dict]):
+        """``get_node`` for the names in ``papers``, fetched in one query."""
+        field = "institutions" if kind == "institution" else "authors"
+        known = self._get_nodes(f"{kind}:{name}" for p in papers for name in p[field])
+        return known.get
+
+    def stats(self) -> dict:
+        kinds = Counter({kind: self.client.read(cypher.COUNT_NODES[kind])[0]["count"] for kind in KINDS})
+        edge_types = Counter({etype: n for etype, query in cypher.COUNT_EDGES.items()
+                              if (n := self.client.read(query)[0]["count"])})
+        facts = [{"category": r["category"], "starred": r["starred"], "posted_at": r["posted_at"]}
+                 for r in self.client.read(cypher.PAPER_FACTS)]
+        return stats_dict(kinds, edge_types, facts)
+
+    def digests(self) -> list[dict]:
+        return [dict(r) for r in self.client.read(cypher.DIGESTS)]
+
+    def raw_text(self, digest_name: str) -> str | None:
+        rows = self.client.read(cypher.RAW_TEXT, name=digest_name)
+        return rows[0]["raw_text"] if rows else None
+
+    # -- copying out ------------------------------------------------------------------
+    def export_digests(self) -> list[tuple[Digest, str]]:
+        """Every committed digest, rebuilt from its stored observations, with its text:
+        what another store's :meth:`ingest` takes (``paperkg sync --from neo4j``)."""
+        by_digest: dict[str, list[dict]] = {}
+        for r in self.client.read(cypher.EXPORT_OBSERVATIONS):
+            for obs in json.loads(r["observations"] or "[]"):
+                by_digest.setdefault(obs["digest"], []).append(obs)
+        return [(digest_from_observations(r["name"], r["file"], r["sha256"], json.loads(r["categories"] or "{}"),
+                                          by_digest.get(r["name"], [])), r["raw_text"])
+                for r in self.client.read(cypher.EXPORT_DIGESTS)]

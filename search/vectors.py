@@ -1,0 +1,125 @@
+"""The faiss vector index: exact while small, IVF with 8-bit scalar quantisation above a size.
+
+Vectors are L2-normalised, so inner product is cosine. Vector ids are chosen by
+the caller (``row * SLOT_COUNT + slot``). Both kinds add and remove vectors in
+place; the file is written with ``faiss.write_index`` (no pickle) to a temp
+name and renamed. The exact index is ``IDMap2(FlatIP)``; the approximate one
+is ``IVF{nlist},SQ8`` (384 B of codes + 8 B id per vector) searched with
+``nprobe`` lists; both numbers were chosen with ``bench/bench_ann.py``.
+
+Filters arrive as a set of allowed ids (a faiss bitmap selector), so a
+filtered search still returns the best ``k`` allowed vectors: exact for the
+flat index; for IVF the probe count grows as the allowed share shrinks, and
+if that still finds fewer than ``k``, every list is scanned.
+"""
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+#: Above this many vectors the index becomes approximate (measured: bench/bench_ann.py).
+APPROX_MIN_VECTORS = 300_000
+NPROBE = 48
+TRAIN_PER_LIST = 64
+
+
+def nlist_for(n: int) -> int:
+    """About 4 sqrt(n) lists, a power of two."""
+    return 1 << max(6, round(math.log2(4 * math.sqrt(max(n, 1)))))
+
+
+class VectorIndex:
+    def __init__(self, index: faiss.Index, nprobe: int = NPROBE):
+        self.index = index
+        self.nprobe = nprobe
+
+    @property
+    def kind(self) -> str:
+        return "flat" if isinstance(self.index, faiss.IndexIDMap2) else "ivf-sq8"
+
+    @property
+    def dim(self) -> int:
+        return self.index.d
+
+    def __len__(self) -> int:
+        return int(self.index.ntotal)
+
+    @classmethod
+    def flat(cls, dim: int) -> "VectorIndex":
+        return cls(faiss.IndexIDMap2(faiss.IndexFlatIP(dim)))
+
+    @classmethod
+    def approximate(cls, ids: np.ndarray, vectors: np.ndarray, nlist: int | None = None,
+                    nprobe: int = NPROBE, seed: int = 0) -> "VectorIndex":
+        """Train IVF-SQ8 on (a sample of) ``vectors`` and add them all."""
+        n, dim = vectors.shape
+        nlist = nlist or nlist_for(n)
+        quantizer = faiss.IndexFlatIP(dim)
+        index = faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist, faiss.ScalarQuantizer.QT_8bit,
+                                              faiss.METRIC_INNER_PRODUCT)
+        index.cp.seed = seed
+        sample = vectors
+        if n > nlist * TRAIN_PER_LIST:
+            pick = np.random.default_rng(seed).choice(n, nlist * TRAIN_PER_LIST, replace=False)
+            sample = vectors[np.sort(pick)]
+        index.train(np.ascontiguousarray(sample, np.float32))
+        built = cls(index, nprobe)
+        built.add(ids, vectors)
+        return built
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray, chunk: int = 65536) -> None:
+        for start in range(0, len(ids), chunk):
+            self.index.add_with_ids(np.ascontiguousarray(vectors[start:start + chunk], np.float32),
+                                    np.ascontiguousarray(ids[start:start + chunk], np.int64))
+
+    def remove(self, ids: np.ndarray) -> None:
+        if len(ids):
+            self.index.remove_ids(faiss.IDSelectorBatch(np.ascontiguousarray(ids, np.int64)))
+
+    def all_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(ids, vectors)`` of a flat index (used when it turns approximate)."""
+        ids = faiss.vector_to_array(self.index.id_map).astype(np.int64)
+        flat = faiss.downcast_index(self.index.index)
+        vectors = faiss.vector_to_array(flat.codes).view(np.float32).reshape(len(ids), self.dim)
+        return ids, vectors
+
+    def search(self, queries: np.ndarray, k: int, allowed_ids: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Scores and ids (``-1`` pads) of the best ``k`` vectors per query, among ``allowed_ids`` if given."""
+        queries = np.ascontiguousarray(np.atleast_2d(queries), np.float32)
+        k = max(1, min(k, len(self)))
+        if len(self) == 0:
+            return np.zeros((len(queries), 0), np.float32), np.zeros((len(queries), 0), np.int64)
+        bitmap = share = None
+        if allowed_ids is not None:
+            allowed_ids = np.asarray(allowed_ids, np.int64)
+            if len(allowed_ids) == 0:
+                return np.zeros((len(queries), 0), np.float32), np.zeros((len(queries), 0), np.int64)
+            bitmap = np.zeros(int(allowed_ids.max()) // 8 + 1, np.uint8)
+            np.bitwise_or.at(bitmap, allowed_ids >> 3, (1 << (allowed_ids & 7)).astype(np.uint8))
+            share = len(allowed_ids) / len(self)
+            k = min(k, len(allowed_ids))
+        selector = faiss.IDSelectorBitmap(len(bitmap), faiss.swig_ptr(bitmap)) if bitmap is not None else None
+        if self.kind == "flat":
+            params = faiss.SearchParameters(sel=selector) if selector is not None else None
+            return self.index.search(queries, k, params=params)
+        nlist = self.index.nlist
+        nprobe = self.nprobe if share is None else min(nlist, math.ceil(self.nprobe / max(share, 1e-9)))
+        scores, ids = self.index.search(queries, k, params=faiss.SearchParametersIVF(sel=selector, nprobe=nprobe))
+        if selector is not None and nprobe < nlist and (ids < 0).any():
+            scores, ids = self.index.search(queries, k, params=faiss.SearchParametersIVF(sel=selector, nprobe=nlist))
+        return scores, ids
+
+    def save(self, path: Path) -> None:
+        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        faiss.write_index(self.index, str(tmp))
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path, nprobe: int = NPROBE) -> "VectorIndex":
+        return cls(faiss.read_index(str(path)), nprobe)

@@ -1,0 +1,323 @@
+"""Independent readers for the export formats, used by the export tests.
+
+Each reader turns an exported file back into ``(nodes, edges)``: ``nodes`` maps
+a node id to its fields, ``edges`` is a list of ``(source, target, type,
+fields)``. They use other people's parsers (xml.etree, networkx, igraph,
+json, pandas, bibtexparser, rispy), except for Cypher, where a small parser
+of Cypher literals written here stands in until a database runs the script
+(tests/test_export_cypher_bolt.py does that).
+"""
+from __future__ import annotations
+
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+
+import networkx as nx
+import orjson
+
+GRAPHML_NS = "{http://graphml.graphdrawing.org/xmlns}"
+GEXF_NS = "{http://www.gexf.net/1.2draft}"
+
+
+# -- what the files should say ------------------------------------------------------------
+def flat_text(value) -> str:
+    """The text a flat format (GraphML, GEXF, CSV) writes for a value: the documented rule."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        if all(v is None or isinstance(v, (str, int, float, bool)) for v in value):
+            return "; ".join(flat_text(v) for v in value)
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return str(value)
+
+
+def expected_nodes(subgraph) -> dict[str, dict]:
+    """Node id -> fields as exported records name them (kind, label, fields; ``paper_id``)."""
+    from graph.base import node_label
+
+    result = {}
+    for node_id, attrs in subgraph.nodes.items():
+        fields = {"kind": attrs["kind"], "label": node_label(attrs)}
+        for key, value in attrs.items():
+            if key != "kind":
+                fields[f"{attrs['kind']}_{key}" if key in ("id", "label") else key] = value
+        result[node_id] = fields
+    return result
+
+
+# -- GraphML / GEXF --------------------------------------------------------------------------
+def graphml_etree(data: bytes):
+    root = ET.fromstring(data)
+    keys = {k.get("id"): k.get("attr.name") for k in root.iter(GRAPHML_NS + "key")}
+    graph = root.find(GRAPHML_NS + "graph")
+    nodes = {n.get("id"): {keys[d.get("key")]: d.text or "" for d in n.findall(GRAPHML_NS + "data")}
+             for n in graph.findall(GRAPHML_NS + "node")}
+    edges = []
+    for e in graph.findall(GRAPHML_NS + "edge"):
+        fields = {keys[d.get("key")]: d.text or "" for d in e.findall(GRAPHML_NS + "data")}
+        edges.append((e.get("source"), e.get("target"), fields.get("type"), fields))
+    return nodes, edges
+
+
+def graphml_networkx(data: bytes):
+    graph = nx.read_graphml(io.BytesIO(data), force_multigraph=True)
+    return dict(graph.nodes(data=True)), [(s, t, d.get("type"), d) for s, t, d in graph.edges(data=True)]
+
+
+def graphml_igraph(data: bytes):
+    import tempfile
+
+    import igraph
+
+    with tempfile.NamedTemporaryFile(suffix=".graphml") as handle:  # igraph reads real files only
+        handle.write(data)
+        handle.flush()
+        graph = igraph.Graph.Read_GraphML(handle.name)
+    names = graph.vs["id"]
+    nodes = {v["id"]: {k: v[k] for k in graph.vs.attributes() if k != "id"} for v in graph.vs}
+    edges = [(names[e.source], names[e.target], e["type"], e.attributes()) for e in graph.es]
+    return nodes, edges
+
+
+def gexf_etree(data: bytes):
+    root = ET.fromstring(data)
+    graph = root.find(GEXF_NS + "graph")
+    titles = {}
+    for block in graph.findall(GEXF_NS + "attributes"):
+        for a in block.findall(GEXF_NS + "attribute"):
+            titles[(block.get("class"), a.get("id"))] = a.get("title")
+
+    def values(element, domain):
+        holder = element.find(GEXF_NS + "attvalues")
+        if holder is None:
+            return {}
+        return {titles[(domain, v.get("for"))]: v.get("value") for v in holder.findall(GEXF_NS + "attvalue")}
+
+    nodes = {}
+    for n in graph.find(GEXF_NS + "nodes").findall(GEXF_NS + "node"):
+        nodes[n.get("id")] = {"label": n.get("label"), **values(n, "node")}
+    edges = []
+    for e in graph.find(GEXF_NS + "edges").findall(GEXF_NS + "edge"):
+        fields = values(e, "edge")
+        if e.get("weight") is not None:
+            fields["weight"] = e.get("weight")
+        edges.append((e.get("source"), e.get("target"), e.get("label"), fields))
+    return nodes, edges
+
+
+def gexf_networkx(data: bytes):
+    graph = nx.read_gexf(io.BytesIO(data))
+    return dict(graph.nodes(data=True)), [(s, t, d.get("label"), d) for s, t, d in graph.edges(data=True)]
+
+
+# -- JSON -----------------------------------------------------------------------------------
+def node_link(data: bytes):
+    doc = json.loads(data.decode("utf-8"))
+    nodes = {n["id"]: {k: v for k, v in n.items() if k != "id"} for n in doc["nodes"]}
+    edges = [(e["source"], e["target"], e["type"], e) for e in doc["links"]]
+    return nodes, edges
+
+
+def cytoscape(data: bytes):
+    doc = json.loads(data.decode("utf-8"))
+    nodes = {n["data"]["id"]: n["data"] for n in doc["elements"]["nodes"]}
+    edges = [(e["data"]["source"], e["data"]["target"], e["data"]["type"], e["data"]) for e in doc["elements"]["edges"]]
+    return nodes, edges
+
+
+def vosviewer(data: bytes):
+    doc = json.loads(data.decode("utf-8"))
+    nodes = {i["id"]: i for i in doc["network"]["items"]}
+    edges = [(link["source_id"], link["target_id"], None, link) for link in doc["network"]["links"]]
+    return nodes, edges
+
+
+# -- CSV ------------------------------------------------------------------------------------
+def csv_zip(data: bytes):
+    """(nodes DataFrame, edges DataFrame, raw file bytes by name) read with pandas."""
+    import pandas as pd
+
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    raw = {name: archive.read(name) for name in archive.namelist()}
+    frames = [pd.read_csv(io.BytesIO(raw[name]), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+              for name in ("nodes.csv", "edges.csv")]
+    return frames[0], frames[1], raw
+
+
+def unescape_cell(cell: str) -> str:
+    """Undo the documented formula guard: one leading apostrophe before ``= + - @ TAB CR '``."""
+    return cell[1:] if cell.startswith("'") and cell[1:2] in ("=", "+", "-", "@", "\t", "\r", "'") and cell[1:] else cell
+
+
+# -- Cypher ---------------------------------------------------------------------------------
+class CypherLiteralParser:
+    """Cypher literals: strings ('…' with backslash escapes), numbers, booleans, null, lists, maps."""
+
+    _ESCAPES = {"\\": "\\", "'": "'", '"': '"', "n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
+
+    def __init__(self, text: str, pos: int = 0):
+        self.text, self.pos = text, pos
+
+    def skip(self):
+        while self.pos < len(self.text) and self.text[self.pos] == " ":
+            self.pos += 1
+
+    def value(self):
+        self.skip()
+        ch = self.text[self.pos]
+        if ch == "'":
+            return self.string()
+        if ch == "[":
+            return self.sequence("[", "]", self.value)
+        if ch == "{":
+            return dict(self.sequence("{", "}", self.entry))
+        for word, result in (("true", True), ("false", False), ("null", None)):
+            if self.text.startswith(word, self.pos):
+                self.pos += len(word)
+                return result
+        match = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?").match(self.text, self.pos)
+        assert match, f"no literal at {self.text[self.pos:self.pos + 30]!r}"
+        self.pos = match.end()
+        return float(match.group()) if match.group(1) or match.group(2) else int(match.group())
+
+    def string(self):
+        out = []
+        self.pos += 1
+        while True:
+            ch = self.text[self.pos]
+            if ch == "'":
+                self.pos += 1
+                return "".join(out)
+            if ch == "\\":
+                nxt = self.text[self.pos + 1]
+                if nxt == "u":
+                    out.append(chr(int(self.text[self.pos + 2:self.pos + 6], 16)))
+                    self.pos += 6
+                    continue
+                out.append(self._ESCAPES[nxt])
+                self.pos += 2
+                continue
+            assert ch not in "\n\r", "raw line break inside a string literal"
+            out.append(ch)
+            self.pos += 1
+
+    def name(self):
+        if self.text[self.pos] == "`":
+            end = self.pos + 1
+            chunks = []
+            while True:
+                close = self.text.index("`", end)
+                chunks.append(self.text[end:close])
+                if self.text.startswith("``", close):
+                    chunks.append("`")
+                    end = close + 2
+                    continue
+                self.pos = close + 1
+                return "".join(chunks)
+        match = re.compile(r"[A-Za-z_][A-Za-z0-9_]*").match(self.text, self.pos)
+        self.pos = match.end()
+        return match.group()
+
+    def entry(self):
+        self.skip()
+        key = self.name()
+        self.skip()
+        assert self.text[self.pos] == ":"
+        self.pos += 1
+        return key, self.value()
+
+    def sequence(self, open_, close, item):
+        assert self.text[self.pos] == open_
+        self.pos += 1
+        items = []
+        self.skip()
+        if self.text[self.pos] == close:
+            self.pos += 1
+            return items
+        while True:
+            items.append(item())
+            self.skip()
+            if self.text[self.pos] == close:
+                self.pos += 1
+                return items
+            assert self.text[self.pos] == ",", self.text[self.pos:self.pos + 20]
+            self.pos += 1
+
+
+_NODE_STATEMENT = re.compile(r" AS row MERGE \(n:(\w+) \{(\w+): row\.k\}\) SET n \+= row\.p\Z")
+_EDGE_STATEMENT = re.compile(r" AS row MATCH \(a:(\w+) \{(\w+): row\.s\}\) MATCH \(b:(\w+) \{(\w+): row\.t\}\) "
+                             r"MERGE \(a\)-\[r:(\w+)\]->\(b\) SET r \+= row\.p\Z")
+
+
+def cypher(data: bytes):
+    """Nodes keyed ``(label, key value)`` and edges from a script written by ``render_cypher``."""
+    text = data.decode("utf-8")
+    nodes, edges, constraints = {}, [], []
+    for line in text.split("\n"):
+        if not line or line.startswith("//"):
+            continue
+        assert line.endswith(";"), line[:80]
+        statement = line[:-1]
+        if statement.startswith("CREATE CONSTRAINT"):
+            constraints.append(statement)
+            continue
+        assert statement.startswith("UNWIND "), statement[:80]
+        parser = CypherLiteralParser(statement, len("UNWIND "))
+        rows = parser.value()
+        rest = statement[parser.pos:]
+        if m := _NODE_STATEMENT.match(rest):
+            label, key = m.groups()
+            for row in rows:
+                nodes[(label, row["k"])] = {key: row["k"], **row["p"]}
+        elif m := _EDGE_STATEMENT.match(rest):
+            slabel, _, tlabel, _, rel = m.groups()
+            edges.extend(((slabel, row["s"]), (tlabel, row["t"]), rel, row["p"]) for row in rows)
+        else:
+            raise AssertionError(f"unexpected statement shape: {rest[:120]}")
+    return nodes, edges, constraints
+
+
+# -- BibTeX / RIS ---------------------------------------------------------------------------
+def bibtex(data: bytes) -> list[dict]:
+    """Entries decoded from LaTeX by bibtexparser 2 (pylatexenc). pylatexenc reads
+    ``\\textasciicircum{}`` as U+02C6; that quirk is undone here."""
+    import bibtexparser
+    from bibtexparser.middlewares import LatexDecodingMiddleware
+
+    library = bibtexparser.parse_string(data.decode("utf-8"), append_middleware=[LatexDecodingMiddleware()])
+    assert not library.failed_blocks, library.failed_blocks
+    entries = []
+    for entry in library.entries:
+        fields = {f.key: f.value.replace("\u02c6", "^") if isinstance(f.value, str) else f.value for f in entry.fields}
+        entries.append({"key": entry.key, "type": entry.entry_type, **fields})
+    return entries
+
+
+def bibtex_authors(data: bytes) -> list[list[str]]:
+    """Each entry's authors: split by bibtexparser (braces respected), then decoded by pylatexenc."""
+    import bibtexparser
+    from bibtexparser.middlewares import SeparateCoAuthors
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    decode = LatexNodes2Text().latex_to_text
+    library = bibtexparser.parse_string(data.decode("utf-8"), append_middleware=[SeparateCoAuthors()])
+    assert not library.failed_blocks
+    return [[decode(name).replace("\u02c6", "^") for name in entry.fields_dict["author"].value]
+            if "author" in entry.fields_dict else [] for entry in library.entries]
+
+
+def ris(data: bytes) -> list[dict]:
+    import rispy
+
+    return rispy.loads(data.decode("utf-8"))
+
+
+def json_compact(value) -> str:
+    return orjson.dumps(value).decode("utf-8")

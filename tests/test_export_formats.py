@@ -1,0 +1,322 @@
+"""Every export format read back by an independent reader, field by field, on the real sample
+digest: the 2-hop neighbourhood of an institution (its paper, that paper's authors, the other
+institutions, the category and the digest)."""
+from __future__ import annotations
+
+import json
+import math
+
+import networkx as nx
+import pytest
+
+import export_readers as read
+from graph.export import FORMATS, EmptySelection, ExportError, format_for_path, render, select_subgraph
+from graph.model import Edge, Subgraph
+
+INSTITUTION = "The University of Hong Kong"
+
+
+@pytest.fixture
+def neighbourhood(sample_store):
+    sub = select_subgraph(sample_store, around=[INSTITUTION], hops=2)
+    kinds = {a["kind"] for a in sub.nodes.values()}
+    assert kinds == {"paper", "author", "institution", "category", "digest"}, kinds
+    assert len(sub.nodes) >= 10 and {e.type for e in sub.edges} == {"AUTHORED", "AFFILIATED", "IN_CATEGORY", "LISTED_IN"}
+    return sub
+
+
+def _edge_keys(edges) -> list[tuple]:
+    return sorted((s, t, ty) for s, t, ty, _ in edges)
+
+
+def _expected_edge_fields(sub: Subgraph) -> dict[tuple, dict]:
+    return {(e.source, e.target, e.type): e.attrs for e in sub.edges}
+
+
+def _typed(value):
+    """What a typed reader (networkx, igraph) gives back for a flattened value."""
+    if isinstance(value, (bool, int, float)):
+        return value
+    return read.flat_text(value)
+
+
+# -- GraphML -------------------------------------------------------------------------------------
+def test_graphml_etree_field_by_field(neighbourhood):
+    nodes, edges = read.graphml_etree(render(neighbourhood, "graphml"))
+    expected = read.expected_nodes(neighbourhood)
+    assert nodes.keys() == expected.keys()
+    for node_id, fields in expected.items():
+        for key, value in fields.items():
+            assert nodes[node_id][key] == read.flat_text(value), (node_id, key)
+        assert set(nodes[node_id]) == set(fields)
+    assert _edge_keys(edges) == sorted(neighbourhood.edge_keys())
+    attrs = _expected_edge_fields(neighbourhood)
+    for s, t, ty, fields in edges:
+        assert fields == {"type": ty, **{k: read.flat_text(v) for k, v in attrs[(s, t, ty)].items()}}
+
+
+def test_graphml_networkx_types(neighbourhood):
+    nodes, edges = read.graphml_networkx(render(neighbourhood, "graphml"))
+    expected = read.expected_nodes(neighbourhood)
+    assert nodes.keys() == expected.keys()
+    for node_id, fields in expected.items():
+        assert nodes[node_id] == {k: _typed(v) for k, v in fields.items()}
+    paper = next(n for n, f in expected.items() if f["kind"] == "paper")
+    assert nodes[paper]["starred"] is False and "；" not in nodes[paper]["authors"]
+    assert nodes[paper]["title_zh"] == neighbourhood.nodes[paper]["title_zh"] and nodes[paper]["title_zh"]
+    digest = next(n for n, f in expected.items() if f["kind"] == "digest")
+    assert nodes[digest]["entry_count"] == 9
+    assert _edge_keys(edges) == sorted(neighbourhood.edge_keys())
+    attrs = _expected_edge_fields(neighbourhood)
+    for s, t, ty, fields in edges:
+        assert fields == {"type": ty, **{k: _typed(v) for k, v in attrs[(s, t, ty)].items()}}
+
+
+def test_graphml_igraph(neighbourhood):
+    nodes, edges = read.graphml_igraph(render(neighbourhood, "graphml"))
+    expected = read.expected_nodes(neighbourhood)
+    assert nodes.keys() == expected.keys()
+    for node_id, fields in expected.items():
+        for key, value in fields.items():
+            got = nodes[node_id][key]
+            if isinstance(value, bool):
+                assert bool(got) is value
+            elif isinstance(value, int):
+                assert got == value
+            else:
+                assert got == read.flat_text(value), (node_id, key)
+    assert _edge_keys(edges) == sorted(neighbourhood.edge_keys())
+
+
+# -- GEXF ----------------------------------------------------------------------------------------
+def test_gexf_etree_field_by_field(neighbourhood):
+    nodes, edges = read.gexf_etree(render(neighbourhood, "gexf"))
+    expected = read.expected_nodes(neighbourhood)
+    assert nodes.keys() == expected.keys()
+    for node_id, fields in expected.items():
+        assert nodes[node_id] == {k: read.flat_text(v) for k, v in fields.items()}
+    assert _edge_keys(edges) == sorted(neighbourhood.edge_keys())
+    attrs = _expected_edge_fields(neighbourhood)
+    for s, t, ty, fields in edges:
+        assert fields == {"type": ty, **{k: read.flat_text(v) for k, v in attrs[(s, t, ty)].items()}}
+
+
+def test_gexf_networkx(neighbourhood):
+    nodes, edges = read.gexf_networkx(render(neighbourhood, "gexf"))
+    expected = read.expected_nodes(neighbourhood)
+    assert nodes.keys() == expected.keys()
+    for node_id, fields in expected.items():
+        assert nodes[node_id] == {k: _typed(v) for k, v in fields.items()}
+    assert _edge_keys(edges) == sorted(neighbourhood.edge_keys())
+
+
+# -- JSON ----------------------------------------------------------------------------------------
+def test_node_link_json_keeps_values(neighbourhood):
+    data = render(neighbourhood, "json")
+    nodes, edges = read.node_link(data)
+    assert nodes == read.expected_nodes(neighbourhood)
+    assert _edge_keys(edges) == sorted(neighbourhood.edge_keys())
+    attrs = _expected_edge_fields(neighbourhood)
+    for s, t, ty, link in edges:
+        assert {k: v for k, v in link.items() if k not in ("source", "target", "type")} == attrs[(s, t, ty)]
+    graph = nx.node_link_graph(json.loads(data), edges="links")
+    assert graph.number_of_nodes() == len(neighbourhood.nodes) and graph.number_of_edges() == len(neighbourhood.edges)
+    assert graph.is_directed()
+
+
+def test_cytoscape_json(neighbourhood):
+    data = render(neighbourhood, "cytoscape")
+    nodes, edges = read.cytoscape(data)
+    expected = read.expected_nodes(neighbourhood)
+    assert nodes.keys() == expected.keys()
+    for node_id, fields in expected.items():
+        got = dict(nodes[node_id])
+        assert got.pop("id") == node_id
+        assert got.pop("name") == fields.get("name", fields["label"])
+        want = {k: (read.json_compact(v) if k == "sources" else v) for k, v in fields.items() if k != "name"}
+        assert got == want
+    assert _edge_keys(edges) == sorted(neighbourhood.edge_keys())
+    assert all(e[3]["interaction"] == e[2] for e in edges)
+    assert len({e[3]["id"] for e in edges}) == len(edges)
+    doc = json.loads(data)
+    assert all(n["group"] == "nodes" for n in doc["elements"]["nodes"])
+
+
+def test_vosviewer_json(neighbourhood):
+    nodes, links = read.vosviewer(render(neighbourhood, "vosviewer"))
+    expected = read.expected_nodes(neighbourhood)
+    assert nodes.keys() == expected.keys()
+    for node_id, item in nodes.items():
+        assert item["label"] == expected[node_id]["label"]
+        assert 1 <= item["cluster"] <= 5
+    assert {(min(s, t), max(s, t)) for s, t, _, _ in links} == {(min(e.source, e.target), max(e.source, e.target))
+                                                              for e in neighbourhood.edges}
+    assert all(link["strength"] == 1.0 for *_, link in links)
+    paper = next(n for n, f in expected.items() if f["kind"] == "paper")
+    assert nodes[paper]["url"] == expected[paper]["url"]
+    assert expected[paper]["title_zh"] in nodes[paper]["description"]
+
+
+def test_vosviewer_sums_weights_and_has_no_clusters_for_one_kind(sample_store):
+    sub = select_subgraph(sample_store, coauthors=True)
+    doc = json.loads(render(sub, "vosviewer"))
+    assert "clusters" not in doc["network"] and all("cluster" not in i for i in doc["network"]["items"])
+    strengths = {(link["source_id"], link["target_id"]): link["strength"] for link in doc["network"]["links"]}
+    assert strengths == {(e.source, e.target): float(e.attrs["weight"]) for e in sub.edges}
+
+
+# -- CSV -----------------------------------------------------------------------------------------
+def test_csv_zip_with_bom_read_by_pandas(neighbourhood):
+    nodes, edges, raw = read.csv_zip(render(neighbourhood, "csv"))
+    assert set(raw) == {"nodes.csv", "edges.csv"}
+    assert all(content.startswith(b"\xef\xbb\xbf") for content in raw.values())
+    assert list(nodes.columns[:3]) == ["id", "kind", "label"] and list(edges.columns[:3]) == ["source", "target", "type"]
+    expected = read.expected_nodes(neighbourhood)
+    assert sorted(nodes["id"]) == sorted(expected)
+    for row in nodes.to_dict("records"):
+        fields = expected[row["id"]]
+        for column, cell in row.items():
+            if column != "id":
+                assert read.unescape_cell(cell) == read.flat_text(fields.get(column)), (row["id"], column)
+    assert sorted(zip(edges["source"], edges["target"], edges["type"])) == sorted(neighbourhood.edge_keys())
+    attrs = _expected_edge_fields(neighbourhood)
+    for row in edges.to_dict("records"):
+        want = attrs[(row["source"], row["target"], row["type"])]
+        for column in edges.columns[3:]:
+            assert row[column] == read.flat_text(want.get(column))
+
+
+# -- Cypher (parser level; tests/test_export_cypher_bolt.py runs it in a database) ----------------
+def test_cypher_script_statements(neighbourhood):
+    nodes, edges, constraints = read.cypher(render(neighbourhood, "cypher"))
+    labels = {"paper": "Paper", "author": "Author", "institution": "Institution", "category": "Category", "digest": "Digest"}
+    keys = {"paper": "id", "author": "name", "institution": "name", "category": "code", "digest": "name"}
+    assert len(constraints) == 5
+    assert len(nodes) == len(neighbourhood.nodes)
+    for node_id, attrs in neighbourhood.nodes.items():
+        kind = attrs["kind"]
+        props = nodes[(labels[kind], node_id.split(":", 1)[1])]
+        want = {k: (read.json_compact(v) if k == "sources" else v) for k, v in attrs.items() if k != "kind"}
+        assert props == want, node_id
+        assert props[keys[kind]] == node_id.split(":", 1)[1]
+    assert len(edges) == len(neighbourhood.edges)
+    ids = {(labels[a["kind"]], n.split(":", 1)[1]): n for n, a in neighbourhood.nodes.items()}
+    attrs = _expected_edge_fields(neighbourhood)
+    for source, target, rel, props in edges:
+        assert props == attrs[(ids[source], ids[target], rel)]
+
+
+# -- BibTeX / RIS --------------------------------------------------------------------------------
+def test_bibtex_read_by_bibtexparser(sample_store):
+    sub = select_subgraph(sample_store, around=["LG"], hops=1)
+    papers = {a["title"]: a for a in sub.nodes.values() if a["kind"] == "paper"}
+    entries = read.bibtex(render(sub, "bibtex"))
+    assert len(entries) == len(papers) == 3
+    assert len({e["key"] for e in entries}) == len(entries)
+    for entry in entries:
+        paper = papers[entry["title"]]
+        assert entry["type"] == "misc"
+        assert entry["author"].split(" and ") == paper["authors"]
+        assert entry["note"] == entry["title_zh"] == paper["title_zh"]
+        assert entry.get("annote", "") == " ".join(paper["summary_zh"].split())
+        assert entry.get("abstract", "") == " ".join(paper["abstract"].split())
+        assert entry["url"] == paper["url"] and entry["year"] == paper["posted_at"][:4]
+        assert entry["affiliation"] == "; ".join(paper["institutions"])
+        assert entry["keywords"] == "LG, cs.LG"
+
+
+def test_ris_read_by_rispy(sample_store):
+    sub = select_subgraph(sample_store, around=["CV"], hops=1)
+    papers = {a["id"]: a for a in sub.nodes.values() if a["kind"] == "paper"}
+    entries = read.ris(render(sub, "ris"))
+    assert len(entries) == len(papers) == 4
+    for entry in entries:
+        paper = papers[entry["id"]]
+        assert entry["type_of_reference"] == "UNPB"
+        assert entry["title"] == paper["title"]
+        assert entry["translated_title"] == paper["title_zh"]
+        assert entry["authors"] == [f"{a.split()[-1]}, {' '.join(a.split()[:-1])}" for a in paper["authors"]]
+        assert entry.get("notes", []) == ([" ".join(paper["summary_zh"].split())] if paper["summary_zh"] else [])
+        assert entry["urls"] == [paper["url"]]
+        assert entry["date"] == paper["posted_at"][:10].replace("-", "/") + "/"
+        assert entry["author_address"] == "; ".join(paper["institutions"])
+
+
+def test_references_need_papers(sample_store):
+    sub = select_subgraph(sample_store, institution_links=True)
+    for fmt in ("bibtex", "ris"):
+        with pytest.raises(EmptySelection, match="no papers"):
+            render(sub, fmt)
+
+
+# -- cleaning --------------------------------------------------------------------------------
+def _awkward_subgraph() -> Subgraph:
+    """Lists, None, nested values, odd keys, control characters, a non-finite float."""
+    return Subgraph(
+        nodes={
+            "paper:p1": {"kind": "paper", "id": "p1", "title": "T\x00it\x1fle <&>", "authors": ["A", "B"], "abstract": None,
+                         "sources": [{"digest": "d", "rank": 1}], "2bad key": "x", "score": float("nan"), "starred": True},
+            "author:A": {"kind": "author", "name": "A", "tags": [], "extra": None},
+            "author:B": {"kind": "author", "name": "B", "mixed": [1, "two", None]},
+        },
+        edges=[Edge("author:A", "paper:p1", "AUTHORED", {"position": 1, "positions": [1, 3], "note": None}),
+               Edge("author:B", "paper:p1", "AUTHORED", {"position": 2, "positions": [2]})])
+
+
+def test_networkx_own_writers_fail_where_ours_do_not():
+    sub = _awkward_subgraph()
+    graph = sub.to_networkx()
+    with pytest.raises((nx.NetworkXError, TypeError, KeyError, ValueError)):
+        nx.write_graphml(graph, "/dev/null")
+    with pytest.raises((nx.NetworkXError, TypeError, KeyError, ValueError)):
+        nx.write_gexf(graph, "/dev/null")
+    nodes, _ = read.graphml_networkx(render(sub, "graphml"))
+    assert nodes["paper:p1"]["authors"] == "A; B"
+    assert nodes["paper:p1"]["title"] == "Title <&>"
+    assert nodes["paper:p1"]["abstract"] == ""
+    assert nodes["paper:p1"]["sources"] == '[{"digest":"d","rank":1}]'
+    assert nodes["paper:p1"]["_2bad_key"] == "x"
+    assert nodes["paper:p1"]["score"] == "" and nodes["paper:p1"]["starred"] is True
+    assert nodes["author:B"]["mixed"] == "1; two; "
+    nodes, _ = read.gexf_networkx(render(sub, "gexf"))
+    assert nodes["paper:p1"]["authors"] == "A; B"
+    for fmt in FORMATS:
+        assert render(sub, fmt)
+    doc = json.loads(render(sub, "json"))
+    paper = next(n for n in doc["nodes"] if n["id"] == "paper:p1")
+    assert paper["score"] is None and paper["abstract"] is None and paper["authors"] == ["A", "B"]
+
+
+def test_empty_subgraph_is_refused_in_every_format():
+    for fmt in FORMATS:
+        with pytest.raises(EmptySelection):
+            render(Subgraph(), fmt)
+
+
+@pytest.mark.parametrize("path,fmt", [("a.graphml", "graphml"), ("A.GEXF", "gexf"), ("x/y.json", "json"),
+                                      ("n.cyjs", "cytoscape"), ("n.cytoscape.json", "cytoscape"), ("t.zip", "csv"),
+                                      ("s.cypher", "cypher"), ("s.cql", "cypher"), ("m.vosviewer.json", "vosviewer"),
+                                      ("m.vos.json", "vosviewer"), ("r.bib", "bibtex"), ("r.ris", "ris")])
+def test_format_for_path(path, fmt):
+    assert format_for_path(path) == fmt
+
+
+@pytest.mark.parametrize("path,message", [("t.csv", "name the file .zip"), ("t.docx", "give --format"),
+                                          (".json", "give --format")])
+def test_format_for_path_refuses(path, message):
+    with pytest.raises(ExportError, match=message):
+        format_for_path(path)
+
+
+def test_unknown_format():
+    with pytest.raises(ExportError, match="unknown export format 'dot'"):
+        render(_awkward_subgraph(), "dot")
+
+
+def test_weights_are_native_in_gexf(sample_store):
+    sub = select_subgraph(sample_store, coauthors=True)
+    nodes, edges = read.gexf_etree(render(sub, "gexf"))
+    assert all(math.isclose(float(f["weight"]), 1.0) for *_, f in edges)
+    graph = nx.read_gexf(__import__("io").BytesIO(render(sub, "gexf")))
+    assert all(d["weight"] == 1.0 for _, _, d in graph.edges(data=True))
+    assert len(edges) == len(sub.edges) and all(ty == "COAUTHOR" for _, _, ty, _ in edges)
