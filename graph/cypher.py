@@ -60,14 +60,16 @@ SCHEMA = [
 PING = "RETURN 1 AS one"
 
 # -- the write lease ---------------------------------------------------------------
-#: Take or renew the lease when free, expired or already ours; returns the holder.
+#: Take or renew the lease when free, expired, already ours, or ``$stale`` (a holder
+#: known dead); returns whoever holds it afterwards.
 LEASE_TAKE = (f"MERGE (l:{META} {{name: 'write-lease'}}) "
-              "WITH l, (l.holder IS NULL OR l.until < $now OR l.holder = $me) AS free "
+              "WITH l, (l.holder IS NULL OR l.until < $now OR l.holder = $me OR l.holder = $stale) AS free "
               "SET l.holder = CASE WHEN free THEN $me ELSE l.holder END, "
               "    l.until = CASE WHEN free THEN $until ELSE l.until END, "
-              "    l.owner = CASE WHEN free THEN $owner ELSE l.owner END "
-              "RETURN l.holder AS holder, l.owner AS owner, l.until AS until")
-LEASE_RELEASE = f"MATCH (l:{META} {{name: 'write-lease'}}) WHERE l.holder = $me REMOVE l.holder, l.until, l.owner"
+              "    l.host = CASE WHEN free THEN $host ELSE l.host END, "
+              "    l.pid = CASE WHEN free THEN $pid ELSE l.pid END "
+              "RETURN l.holder AS holder, l.until AS until, l.host AS host, l.pid AS pid")
+LEASE_RELEASE = f"MATCH (l:{META} {{name: 'write-lease'}}) WHERE l.holder = $me REMOVE l.holder, l.until, l.host, l.pid"
 
 # -- ingest: reading the state -------------------------------------------------------
 DIGEST_STATE = ("UNWIND $names AS name MATCH (d:Digest {name: name}) "
@@ -83,33 +85,33 @@ ALL_LEGENDS = "MATCH (d:Digest) WHERE d.sha256 IS NOT NULL RETURN d.name AS name
 DIGEST_BEGIN = "UNWIND $rows AS r MERGE (d:Digest {name: r.name}) SET d.pending = r.pending"
 #: The commit mark: sha256 and the rest set, the pending journal gone, in one transaction.
 DIGEST_COMMIT = "UNWIND $rows AS r MATCH (d:Digest {name: r.name}) SET d += r.props REMOVE d.pending"
-PAPERS_UPSERT = "UNWIND $rows AS r MERGE (p:Paper {id: r.id}) SET p = r.props"
+#: Papers with their edges, one statement per batch: each paper is looked up once
+#: and each author, institution, category and digest once per edge (MERGE), which
+#: is what makes a batch fast. The old edges of a changed paper are deleted first
+#: (``PAPERS_UNLINK``) in the same transaction, so edges are CREATEd, not MERGEd.
+PAPERS_WRITE = (
+    "UNWIND $rows AS r "
+    "MERGE (p:Paper {id: r.id}) SET p = r.props "
+    "FOREACH (x IN r.authored | MERGE (a:Author {name: x.key}) "
+    "         CREATE (a)-[:AUTHORED {position: x.attrs.position, positions: x.attrs.positions}]->(p)) "
+    "FOREACH (x IN r.affiliated | MERGE (i:Institution {name: x.key}) "
+    "         CREATE (p)-[:AFFILIATED {position: x.attrs.position, positions: x.attrs.positions}]->(i)) "
+    "FOREACH (x IN r.in_category | MERGE (c:Category {code: x.key}) ON CREATE SET c.name_zh = '', c.arxiv = x.arxiv "
+    "         CREATE (p)-[:IN_CATEGORY]->(c)) "
+    "FOREACH (x IN r.listed_in | MERGE (d:Digest {name: x.key}) "
+    "         CREATE (p)-[:LISTED_IN {section: x.attrs.section, rank: x.attrs.rank, url: x.attrs.url, "
+    "                                 posted_at: x.attrs.posted_at}]->(d))")
+#: The edge type -> the ``PAPERS_WRITE`` row field holding that paper's edges of the type.
+EDGE_FIELDS = {"AUTHORED": "authored", "AFFILIATED": "affiliated", "IN_CATEGORY": "in_category", "LISTED_IN": "listed_in"}
+assert set(EDGE_FIELDS) == set(EDGE_TYPES)
 PAPERS_OBSERVATIONS = "UNWIND $rows AS r MATCH (p:Paper {id: r.id}) SET p.observations = r.observations"
 PAPERS_UNLINK = "UNWIND $ids AS id MATCH (:Paper {id: id})-[e]-() DELETE e"
 PAPERS_DELETE = "UNWIND $ids AS id MATCH (p:Paper {id: id}) DETACH DELETE p"
-AUTHORS_MERGE = "UNWIND $names AS name MERGE (:Author {name: name})"
-INSTITUTIONS_MERGE = "UNWIND $names AS name MERGE (:Institution {name: name})"
-DIGESTS_MERGE = "UNWIND $names AS name MERGE (:Digest {name: name})"
-CATEGORIES_MERGE = ("UNWIND $rows AS r MERGE (c:Category {code: r.code}) "
-                    "ON CREATE SET c.name_zh = r.name_zh, c.arxiv = r.arxiv")
 CATEGORIES_SET = "UNWIND $rows AS r MERGE (c:Category {code: r.code}) SET c.name_zh = r.name_zh, c.arxiv = r.arxiv"
 #: A category that no legend names and no paper uses is gone, as on reloading the embedded store.
 CATEGORIES_DROP = "UNWIND $codes AS code MATCH (c:Category {code: code}) WHERE NOT EXISTS { (c)--() } DELETE c"
 AUTHORS_ORPHANS = "UNWIND $names AS name MATCH (a:Author {name: name}) WHERE NOT EXISTS { (a)--() } DELETE a"
 INSTITUTIONS_ORPHANS = "UNWIND $names AS name MATCH (i:Institution {name: name}) WHERE NOT EXISTS { (i)--() } DELETE i"
-#: Relationships of freshly unlinked papers: CREATE, as the old ones were deleted in
-#: the same transaction (MERGE would scan a category's or digest's every edge).
-LINK = {
-    "AUTHORED": ("UNWIND $rows AS r MATCH (a:Author {name: r.source}) MATCH (p:Paper {id: r.target}) "
-                 "CREATE (a)-[e:AUTHORED]->(p) SET e = r.attrs"),
-    "AFFILIATED": ("UNWIND $rows AS r MATCH (p:Paper {id: r.source}) MATCH (i:Institution {name: r.target}) "
-                   "CREATE (p)-[e:AFFILIATED]->(i) SET e = r.attrs"),
-    "IN_CATEGORY": ("UNWIND $rows AS r MATCH (p:Paper {id: r.source}) MATCH (c:Category {code: r.target}) "
-                    "CREATE (p)-[e:IN_CATEGORY]->(c) SET e = r.attrs"),
-    "LISTED_IN": ("UNWIND $rows AS r MATCH (p:Paper {id: r.source}) MATCH (d:Digest {name: r.target}) "
-                  "CREATE (p)-[e:LISTED_IN]->(d) SET e = r.attrs"),
-}
-assert set(LINK) == set(EDGE_TYPES)
 
 # -- reads -------------------------------------------------------------------------
 NODES = {kind: f"MATCH (n:{LABELS[kind]}) RETURN {_projection(kind)} AS node" for kind in KINDS}
@@ -123,9 +125,10 @@ NEIGHBOURS = {kind: (f"MATCH (n:{LABELS[kind]} {{{KEYS[kind]}: $key}})-[e]-(m) "
 ADJACENT = {kind: (f"UNWIND $keys AS k MATCH (:{LABELS[kind]} {{{KEYS[kind]}: k}})--(m) "
                    f"RETURN DISTINCT labels(m) AS labels, {_NODE_KEY} AS key")
             for kind in KINDS}
-#: Outgoing edges of many nodes of one kind.
-OUT_EDGES = {kind: (f"UNWIND $keys AS k MATCH (:{LABELS[kind]} {{{KEYS[kind]}: k}})-[e]->(m) "
-                    f"RETURN k AS source, labels(m) AS labels, {_NODE_KEY} AS key, type(e) AS type, properties(e) AS attrs")
+#: Many nodes of one kind with their outgoing edges (the last step of an ego subgraph).
+NODES_OUT = {kind: (f"UNWIND $keys AS k MATCH (n:{LABELS[kind]} {{{KEYS[kind]}: k}}) OPTIONAL MATCH (n)-[e]->(m) "
+                    f"RETURN {_projection(kind)} AS node, collect(CASE WHEN e IS NULL THEN null ELSE "
+                    f"{{type: type(e), attrs: properties(e), labels: labels(m), key: {_NODE_KEY}}} END) AS out")
              for kind in KINDS}
 #: ``$category`` narrows on the server (an exact upper-case code); the exact
 #: filter (:class:`graph.filters.PaperFilter`) is applied to what comes back.
@@ -145,3 +148,17 @@ EXPORT_OBSERVATIONS = "MATCH (p:Paper) RETURN p.observations AS observations"
 FOREIGN_NODES = ("MATCH (n) WHERE NOT (n:Paper OR n:Author OR n:Institution OR n:Category OR n:Digest OR n:" + META + ") "
                  "RETURN count(n) AS count")
 DELETE_SOME = "MATCH (n) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS count"
+
+# -- the baseline of bench/bench_neo4j.py: one transaction per paper, one statement
+#    per node and edge, no UNWIND (how a loader is written without batching) --------
+NAIVE_PAPER = "MERGE (p:Paper {id: $id}) SET p = $props"
+NAIVE_EDGE = {
+    "AUTHORED": ("MATCH (p:Paper {id: $paper}) MERGE (a:Author {name: $key}) "
+                 "CREATE (a)-[e:AUTHORED]->(p) SET e = $attrs"),
+    "AFFILIATED": ("MATCH (p:Paper {id: $paper}) MERGE (i:Institution {name: $key}) "
+                   "CREATE (p)-[e:AFFILIATED]->(i) SET e = $attrs"),
+    "IN_CATEGORY": ("MATCH (p:Paper {id: $paper}) MERGE (c:Category {code: $key}) ON CREATE SET c.name_zh = '', c.arxiv = $arxiv "
+                    "CREATE (p)-[e:IN_CATEGORY]->(c) SET e = $attrs"),
+    "LISTED_IN": ("MATCH (p:Paper {id: $paper}) MERGE (d:Digest {name: $key}) "
+                  "CREATE (p)-[e:LISTED_IN]->(d) SET e = $attrs"),
+}

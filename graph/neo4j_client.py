@@ -26,6 +26,26 @@ logging.getLogger("neo4j").addHandler(logging.NullHandler())
 #: How long a write lease lasts without renewal; a crashed writer's lease expires.
 LEASE_SECONDS = 60.0
 _CONFLICT_RETRIES = 5
+BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+_HOST = socket.gethostname()
+#: Leases held by stores of this process right now.
+_HELD: set[str] = set()
+
+
+def _abandoned(lease) -> bool:
+    """Whether a lease's holder is known to be gone: a process of this machine that
+    no longer runs, or a store of this process that no longer holds it."""
+    if lease["host"] != _HOST or lease["pid"] is None or lease["holder"] is None:
+        return False
+    if lease["pid"] == os.getpid():
+        return lease["holder"] not in _HELD
+    try:
+        os.kill(lease["pid"], 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def safe_uri(uri: str) -> str:
@@ -53,8 +73,12 @@ class BoltClient:
         self.uri = safe_uri(settings.uri)
         self.database = settings.database or None
         self._where = f"the Neo4j server at {self.uri}"
-        self._lease_id = f"{uuid.uuid4()}"
-        self._owner = f"{socket.gethostname()} pid {os.getpid()}"
+        self._lease_id = str(uuid.uuid4())
+        self._renewed = 0.0
+        scheme = settings.uri.split("://", 1)[0].lower() if "://" in settings.uri else ""
+        if scheme not in BOLT_SCHEMES:
+            raise StoreError(f"NEO4J_URI {self.uri!r} is not a Bolt address; use bolt://HOST:7687 or neo4j://HOST:7687 "
+                             "(+s or +ssc for TLS)")
         with self.errors("connect"):
             try:
                 self.driver = neo4j.GraphDatabase.driver(
@@ -81,6 +105,16 @@ class BoltClient:
             records, _, _ = self.driver.execute_query(query, params, database_=self.database,
                                                       routing_=self._neo4j.RoutingControl.READ)
         return records
+
+    def read_tx(self, work: Callable) -> object:
+        """``work(run)`` inside one read transaction, ``run(query, **params)`` giving records:
+        several queries, one consistent snapshot, one round trip fewer each."""
+        def in_tx(tx):
+            return work(lambda query, **params: list(tx.run(query, params)))
+
+        with self.errors("read"):
+            with self.driver.session(database=self.database, default_access_mode=self._neo4j.READ_ACCESS) as session:
+                return session.execute_read(in_tx)
 
     def schema(self, statements: list[str]) -> None:
         """Schema statements, each in its own transaction (Neo4j does not mix them with data)."""
@@ -110,35 +144,51 @@ class BoltClient:
         return None
 
     # -- the write lease -------------------------------------------------------------
+    def _lease(self, stale: str | None = None):
+        now = time.time()
+        return self.write(lambda tx: tx.run(cypher.LEASE_TAKE, now=now, until=now + LEASE_SECONDS, me=self._lease_id,
+                                            stale=stale, host=_HOST, pid=os.getpid()).single(), action="take the write lease")
+
     def take_lease(self, wait: float = 0.0) -> None:
-        """Become the one writer, waiting up to ``wait`` seconds for another to finish."""
+        """Become the one writer, waiting up to ``wait`` seconds for another to finish.
+
+        A lease left by a paperkg process of this machine that is gone (or by an
+        earlier store of this process that could not release it: the server was
+        down) is taken over at once; any other runs out after ``LEASE_SECONDS``.
+        """
         deadline = time.monotonic() + wait
         while True:
-            now = time.time()
-            row = self.write(lambda tx: tx.run(cypher.LEASE_TAKE, now=now, until=now + LEASE_SECONDS, me=self._lease_id,
-                                               owner=self._owner).single(), action="take the write lease")
+            row = self._lease()
+            if row["holder"] != self._lease_id and _abandoned(row):
+                row = self._lease(stale=row["holder"])
             if row["holder"] == self._lease_id:
+                _HELD.add(self._lease_id)
+                self._renewed = time.monotonic()
                 return
             if time.monotonic() >= deadline:
-                left = max(0, int(row["until"] - now))
-                raise LibraryBusy(f"the Neo4j database is being written by another paperkg process ({row['owner']}); "
-                                  f"wait for it to finish (its lease runs out in {left}s if it died) and run the command again")
+                left = max(0, int(row["until"] - time.time()))
+                raise LibraryBusy(f"the Neo4j database is being written by another paperkg process (pid {row['pid']} on "
+                                  f"{row['host']}); wait for it to finish (if it died, its lock runs out in {left}s) "
+                                  "and run the command again")
             time.sleep(0.5)
 
     def renew_lease(self) -> None:
-        """Extend our lease; fails if it ran out and another writer took over."""
-        now = time.time()
-        row = self.write(lambda tx: tx.run(cypher.LEASE_TAKE, now=now, until=now + LEASE_SECONDS, me=self._lease_id,
-                                           owner=self._owner).single(), action="renew the write lease")
+        """Extend our lease (at most every third of its length); fails if it ran out
+        and another writer took over."""
+        if time.monotonic() - self._renewed < LEASE_SECONDS / 3:
+            return
+        row = self._lease()
+        self._renewed = time.monotonic()
         if row["holder"] != self._lease_id:
-            raise LibraryBusy(f"this ingest paused for over {LEASE_SECONDS:.0f}s and another paperkg process "
-                              f"({row['owner']}) took over the database; run the ingest again to complete it")
+            raise LibraryBusy(f"this ingest paused for over {LEASE_SECONDS:.0f}s and another paperkg process (pid "
+                              f"{row['pid']} on {row['host']}) took over the database; run the ingest again to complete it")
 
     def release_lease(self) -> None:
+        _HELD.discard(self._lease_id)
         try:
             self.write(lambda tx: tx.run(cypher.LEASE_RELEASE, me=self._lease_id).consume(), action="release the write lease")
         except StoreError:
-            pass  # the lease runs out by itself
+            pass  # the lease runs out by itself, or the next writer here takes it over
 
     # -- errors ---------------------------------------------------------------------
     def scrub(self, text: str) -> str:

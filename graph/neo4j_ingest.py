@@ -133,45 +133,36 @@ def plan_papers(accepted, listed_before: set[str], stored: dict[str, tuple[dict,
 
 def paper_batch(changed: list[tuple[dict, list[dict], dict | None]], removed: list[dict]) -> dict:
     """Parameters of one write transaction for changed and removed papers."""
-    rows, authors, institutions, categories, digests, links = [], set(), set(), {}, set(), {}
-    old_authors, old_institutions = set(), set()
+    rows, relink, old_authors, old_institutions = [], [], set(), set()
     for record, observations, old in changed:
-        rows.append({"id": record["id"], "props": paper_props(record, observations)})
-        for node_id, attrs in entity_nodes(record).items():
-            if attrs["kind"] == "author":
-                authors.add(attrs["name"])
-            elif attrs["kind"] == "institution":
-                institutions.add(attrs["name"])
-            else:
-                categories[attrs["code"]] = {"code": attrs["code"], "name_zh": attrs["name_zh"], "arxiv": attrs["arxiv"]}
-        digests.update(src["digest"] for src in record["sources"])
+        row = {"id": record["id"], "props": paper_props(record, observations), **{f: [] for f in cypher.EDGE_FIELDS.values()}}
         unique = {(e.source, e.target): e for e in paper_edges(record)}  # one edge per pair, the last, as a DiGraph keeps
         for edge in unique.values():
-            links.setdefault(edge.type, []).append({"source": edge.source.split(":", 1)[1],
-                                                    "target": edge.target.split(":", 1)[1], "attrs": edge.attrs})
+            other = edge.source if edge.type == "AUTHORED" else edge.target
+            item = {"key": other.split(":", 1)[1], "attrs": edge.attrs}
+            if edge.type == "IN_CATEGORY":
+                item["arxiv"] = entity_nodes(record)[other]["arxiv"]
+            row[cypher.EDGE_FIELDS[edge.type]].append(item)
+        rows.append(row)
         if old is not None:
+            relink.append(record["id"])
             old_authors.update(old["authors"])
             old_institutions.update(old["institutions"])
     for old in removed:
         old_authors.update(old["authors"])
         old_institutions.update(old["institutions"])
-    return {"rows": rows, "ids": [r["id"] for r in rows], "removed": [old["id"] for old in removed],
-            "authors": sorted(authors), "institutions": sorted(institutions), "categories": list(categories.values()),
-            "digests": sorted(digests), "links": links,
+    authors = {a for record, _, _ in changed for a in record["authors"]}
+    institutions = {i for record, _, _ in changed for i in record["institutions"]}
+    return {"rows": rows, "relink": relink, "removed": [old["id"] for old in removed],
             "old_authors": sorted(old_authors - authors), "old_institutions": sorted(old_institutions - institutions)}
 
 
 def write_paper_batch(tx, batch: dict, observations_only: list[dict]) -> None:
     """One transaction: papers upserted and relinked, removed papers deleted, orphans dropped."""
+    if batch["relink"]:
+        tx.run(cypher.PAPERS_UNLINK, ids=batch["relink"]).consume()
     if batch["rows"]:
-        tx.run(cypher.PAPERS_UPSERT, rows=batch["rows"]).consume()
-        tx.run(cypher.PAPERS_UNLINK, ids=batch["ids"]).consume()
-        tx.run(cypher.AUTHORS_MERGE, names=batch["authors"]).consume()
-        tx.run(cypher.INSTITUTIONS_MERGE, names=batch["institutions"]).consume()
-        tx.run(cypher.CATEGORIES_MERGE, rows=batch["categories"]).consume()
-        tx.run(cypher.DIGESTS_MERGE, names=batch["digests"]).consume()
-        for etype, rows in sorted(batch["links"].items()):
-            tx.run(cypher.LINK[etype], rows=rows).consume()
+        tx.run(cypher.PAPERS_WRITE, rows=batch["rows"]).consume()
     if batch["removed"]:
         tx.run(cypher.PAPERS_DELETE, ids=batch["removed"]).consume()
     if observations_only:
@@ -189,29 +180,45 @@ def _commit(tx, digest_rows: list[dict], category_rows: list[dict], dropped_code
         tx.run(cypher.CATEGORIES_DROP, codes=dropped_codes).consume()
 
 
+class _Ticks:
+    """Advance a per-digest progress callback as a fraction of the work gets done."""
+
+    def __init__(self, progress: Progress | None, total: int):
+        self.progress, self.total, self.done = progress, total, 0
+
+    def to(self, done: int) -> None:
+        done = min(self.total, done)
+        if self.progress and done > self.done:
+            self.progress(done - self.done)
+        self.done = max(self.done, done)
+
+
 def ingest(client, digests: Iterable[tuple[Digest, str]], progress: Progress | None = None,
            batch_size: int = 500, wait: float = 0.0) -> IngestReport:
-    """Upsert digests (see the module docstring for how a failure is recovered)."""
+    """Upsert digests (see the module docstring for how a failure is recovered).
+
+    ``progress`` counts digests, as for the embedded store; the ones written
+    advance it as their papers' batches are written.
+    """
     report = IngestReport()
-    inputs = []
-    for item in digests:
-        inputs.append(item)
-        if progress:
-            progress(1)
+    inputs = list(digests)
+    ticks = _Ticks(progress, len(inputs))
     names = sorted({digest.name for digest, _ in inputs})
     client.take_lease(wait)
     try:
         state = {r["name"]: {"sha256": r["sha256"], "pending": json.loads(r["pending"]) if r["pending"] else None}
                  for r in client.read(cypher.DIGEST_STATE, names=names)}
         accepted = triage(inputs, state, report)
+        ticks.to(len(inputs) - len(accepted))
         if accepted:
-            _write(client, accepted, state, batch_size)
+            _write(client, accepted, state, batch_size, ticks)
+        ticks.to(len(inputs))
     finally:
         client.release_lease()
     return report
 
 
-def _write(client, accepted, state: dict[str, dict], batch_size: int) -> None:
+def _write(client, accepted, state: dict[str, dict], batch_size: int, ticks: _Ticks) -> None:
     names = [digest.name for digest, _, _ in accepted]
     listed_before = {"paper:" + r["id"] for r in client.read(cypher.LISTED_PAPERS, names=names)}
     wanted = sorted(listed_before | {paper_id(e.title) for d, _, _ in accepted for e in d.entries})
@@ -233,10 +240,13 @@ def _write(client, accepted, state: dict[str, dict], batch_size: int) -> None:
 
     changed, removed, obs_only = plan["changed"], plan["removed"], plan["observations_only"]
     size = max(1, batch_size)
-    for start in range(0, max(len(changed), len(removed), len(obs_only)), size):
+    rows = max(len(changed), len(removed), len(obs_only))
+    skipped = ticks.done
+    for start in range(0, rows, size):
         client.renew_lease()
         batch = paper_batch(changed[start:start + size], removed[start:start + size])
         client.write(write_paper_batch, batch, obs_only[start:start + size], action="write papers")
+        ticks.to(skipped + (len(accepted) - 1) * min(rows, start + size) // rows)
 
     legends = {r["name"]: json.loads(r["categories"] or "{}") for r in client.read(cypher.ALL_LEGENDS)}
     before = {code for name in names for code in legends.get(name, {})}

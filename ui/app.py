@@ -1,6 +1,6 @@
 """The paperkg Streamlit app: ``paperkg ui`` (or ``streamlit run ui/app.py``).
 
-Pages live in ``ui/pages/`` (see :mod:`ui.nav` for their URLs). The sidebar's
+Pages live in ``ui/app_pages/`` (see :mod:`ui.nav` for their URLs). The sidebar's
 language choice is bound to the ``lang`` query parameter, so every shared URL
 opens in the language it was shared in.
 """
@@ -15,16 +15,16 @@ if __package__ in (None, ""):  # run as a script by streamlit: make the project 
 import streamlit as st
 
 from graph.base import StoreError
-from ui import nav, state, url_state
+from ui import nav, search_bridge, state, url_state
 from ui.i18n import LANGUAGES, default_language, t
 from ui.safe import md
 
 
 def main() -> None:
-    st.set_page_config(page_title="paperkg", page_icon=":material/hub:", layout="wide")
+    st.set_page_config(page_title="paperkg", layout="wide")
     default = default_language(getattr(st.context, "locale", None))
     url_state.restore("lang", default, allowed=LANGUAGES)
-    lang = st.sidebar.selectbox(t("language") + " / Language", list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
+    lang = st.sidebar.selectbox(t("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
     url_state.publish("lang", lang, None)
     pages = [st.Page(script, title=t(title), url_path=url, default=(script == nav.SEARCH))
              for script, url, title in nav.PAGES]
@@ -32,6 +32,8 @@ def main() -> None:
     try:
         chosen = state.settings()
         st.sidebar.caption(t("library_at", home=md(f"{chosen.home} ({chosen.backend})")))
+        state.start_loading()
+        search_bridge.start_loading()
         page.run()
     except StoreError as exc:
         st.error(t("store_error", why=md(str(exc))))

@@ -12,13 +12,13 @@ import streamlit as st
 from graph.model import key_of, kind_of
 from ui.safe import md
 
-SEARCH = "pages/search.py"
-PAPER = "pages/paper.py"
-INSTITUTION = "pages/institution.py"
-AUTHOR = "pages/author.py"
-OVERVIEW = "pages/overview.py"
-EXPORT = "pages/export.py"
-INGEST = "pages/ingest.py"
+SEARCH = "app_pages/search.py"
+PAPER = "app_pages/paper.py"
+INSTITUTION = "app_pages/institution.py"
+AUTHOR = "app_pages/author.py"
+OVERVIEW = "app_pages/overview.py"
+EXPORT = "app_pages/export.py"
+INGEST = "app_pages/ingest.py"
 
 #: (script, url path, title key) in menu order; search is the home page.
 PAGES = [
@@ -46,22 +46,26 @@ def target(node_id: str) -> tuple[str, dict] | None:
     return None
 
 
-def link(node_id: str, label: str) -> None:
-    """A link (client-side navigation) to a node's page; the label is library text, escaped."""
+def link(node_id: str, label: str, bold: bool = False, suffix: str = "") -> None:
+    """A link (client-side navigation) to a node's page. ``label`` is library text (escaped);
+    ``suffix`` is app text (e.g. a score), shown after it."""
     found = target(node_id)
     if found is None:
         st.text(label)
         return
     page, params = found
-    st.page_link(page, label=md(label), query_params=params)
+    text = f"**{md(label)}**" if bold else md(label)
+    st.page_link(page, label=text + suffix, query_params=params)
 
 
 def go(node_id: str) -> None:
-    """Open a node's page now (used by network clicks)."""
+    """Open a node's page now (used by network and table clicks). ``st.switch_page``
+    drops the sidebar's widget state, so the interface language travels in the URL."""
     found = target(node_id)
     if found is not None:
         page, params = found
-        st.switch_page(page, query_params=params)
+        lang = st.session_state.get("lang")
+        st.switch_page(page, query_params={**params, "lang": lang} if lang else params)
 
 
 def links_row(node_ids: list[str], labels: list[str]) -> None:

@@ -1,13 +1,18 @@
-"""The app's door to the search engine (``search`` package): loaded once per process,
-and every call answers ``(result, None)`` or ``(None, one-line reason)`` so a page can
-say why search is unavailable instead of failing."""
+"""The app's door to the search engine (``search`` package): opened once per process
+and index version, on a worker thread as the app starts; every call answers
+``(result, None)`` or ``(None, one-line reason)`` so a page can say why search is
+unavailable instead of failing. Calls are serialised: sessions share one engine."""
 from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
 
 import streamlit as st
 
 from graph.base import StoreError
 from graph.filters import PaperFilter
 from ui import state
+from ui.i18n import t
 
 MODES = ("hybrid", "semantic", "keyword")
 
@@ -16,19 +21,58 @@ def _module():
     return state.optional_module("search.engine")
 
 
-@st.cache_resource(show_spinner=False)
-def _engine(home: str, backend: str, model: str | None):
+@dataclass
+class _Engine:
+    engine: object
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _open(chosen) -> _Engine:
     module, why = _module()
     if module is None:
         raise ImportError(why)
-    return module.SearchEngine.open(state.settings())
+    found = module.SearchEngine.open(chosen)
+    found.search("warm up 预热", k=1)  # loads the query encoder now, not on the first real search
+    return _Engine(found)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _loader(home: str, backend: str, model: str | None, index_version: int | None) -> state.Background:
+    chosen = state.settings()
+    return state.Background(lambda: _open(chosen))
+
+
+def _index_version(home) -> int | None:
+    """The search index's version on disk: an index rebuilt by the CLI opens afresh."""
+    manifest, _ = state.optional_module("search.manifest")
+    if manifest is None:
+        return None
+    try:
+        found = manifest.read_manifest(home)
+    except StoreError:
+        return None
+    return found.version if found is not None else None
+
+
+def _current_loader() -> state.Background:
+    chosen = state.settings()
+    loader = _loader(str(chosen.home), chosen.backend, chosen.model, _index_version(chosen.home))
+    if loader.failed():  # e.g. no index yet: try again on the next rerun
+        _loader.clear()
+    return loader
+
+
+def start_loading() -> None:
+    """Begin opening the engine now (once per process and index version)."""
+    _current_loader()
 
 
 def engine():
-    """``(engine, None)`` or ``(None, why)``."""
-    chosen = state.settings()
+    """``(engine holder, None)`` or ``(None, why)``."""
+    loader = _current_loader()
+    loader.wait(t("loading_search"))
     try:
-        return _engine(str(chosen.home), chosen.backend, chosen.model), None
+        return loader.result(), None
     except (ImportError, StoreError, OSError, ValueError) as exc:
         return None, str(exc)
 
@@ -43,7 +87,8 @@ def search(query: str, k: int, mode: str, filters: PaperFilter | None):
     if found is None:
         return None, why
     try:
-        return found.search(query, k=k, mode=mode, filters=filters or None), None
+        with found.lock:
+            return found.engine.search(query, k=k, mode=mode, filters=filters or None), None
     except (StoreError, ValueError) as exc:
         return None, str(exc)
 
@@ -53,12 +98,13 @@ def related(paper_key: str, k: int):
     if found is None:
         return None, why
     try:
-        return found.related(paper_key, k), None
+        with found.lock:
+            return found.engine.related(paper_key, k), None
     except (StoreError, ValueError, KeyError) as exc:
         return None, str(exc)
 
 
-def index(report, progress) -> str | None:
+def index(progress) -> str | None:
     """Bring the search index up to date after an ingest; the error text, or ``None``."""
     module, why = state.optional_module("search.indexer")
     if module is None:
@@ -66,9 +112,8 @@ def index(report, progress) -> str | None:
     lib = state.library()
     try:
         with lib.lock:
-            records = lib.store.papers(ids=sorted(report.changed_papers))
-        module.update_index(lib.settings, records, progress)
+            records = lib.store.papers()
+        module.update_index(lib.settings, records, progress=progress)
     except (StoreError, OSError, ValueError) as exc:
         return str(exc)
-    _engine.clear()
     return None

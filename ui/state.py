@@ -8,6 +8,11 @@ way). Sessions run in threads and share one store, so every store call goes
 through :func:`locked` (the embedded store's SQLite connection and in-memory
 graph are not safe to reload and read at the same time).
 
+The store loads on a worker thread as soon as the app starts (a 50k-paper
+library takes seconds): pages draw at once and wait for it only where they
+need it, and a search needs only the search index. The library's version and
+its categories come straight from the library file, without the store.
+
 Cached queries take the library *version* as an argument: a write from this app
 or from the CLI bumps it, so the next rerun reads fresh data.
 """
@@ -16,6 +21,9 @@ from __future__ import annotations
 import importlib
 import threading
 import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -25,7 +33,38 @@ from graph.base import Store
 from graph.config import Settings, load_settings
 from graph.factory import open_store
 from graph.filters import PaperFilter
+from graph.library import Library
 from graph.model import Edge, Subgraph
+from ui.i18n import t
+
+_WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="paperkg-load")
+
+
+class Background:
+    """A value made once on a worker thread; callers wait only when they need it."""
+
+    def __init__(self, make: Callable[[], object]):
+        self._future: Future = _WORKERS.submit(make)
+
+    def ready(self) -> bool:
+        return self._future.done()
+
+    def failed(self) -> bool:
+        return self._future.done() and self._future.exception() is not None
+
+    def result(self):
+        return self._future.result()
+
+    def wait(self, message: str) -> None:
+        """Block until ready, saying so on the page; each update lets a rerun interrupt the wait."""
+        if self.ready():
+            return
+        note = st.empty()
+        started = time.monotonic()
+        while not self.ready():
+            note.caption(f"{message} {time.monotonic() - started:.0f} s")
+            time.sleep(0.2)
+        note.empty()
 
 
 @dataclass
@@ -41,15 +80,29 @@ def settings() -> Settings:
 
 
 @st.cache_resource(show_spinner=False)
-def _open(home: str, backend: str, model: str | None) -> OpenLibrary:
+def _loader(home: str, backend: str, model: str | None) -> Background:
     chosen = settings()
-    return OpenLibrary(chosen, open_store(chosen))
+    return Background(lambda: OpenLibrary(chosen, open_store(chosen)))
+
+
+def _current_loader() -> Background:
+    chosen = settings()
+    loader = _loader(str(chosen.home), chosen.backend, chosen.model)
+    if loader.failed():  # show the error once, try again on the next rerun
+        _loader.clear()
+    return loader
+
+
+def start_loading() -> None:
+    """Begin opening the store now (called on every run; opens once per process)."""
+    _current_loader()
 
 
 def library() -> OpenLibrary:
-    """The process-wide open library, refreshed if another process wrote it."""
-    chosen = settings()
-    lib = _open(str(chosen.home), chosen.backend, chosen.model)
+    """The process-wide open library (waiting for it to load), refreshed if another process wrote it."""
+    loader = _current_loader()
+    loader.wait(t("loading_library"))
+    lib = loader.result()
     with lib.lock:
         refresh = getattr(lib.store, "refresh", None)
         if refresh is not None:
@@ -64,15 +117,37 @@ def locked():
         yield lib.store
 
 
+@st.cache_resource(show_spinner=False)
+def _library_file(home: str) -> tuple[Library, threading.Lock]:
+    return Library(home), threading.Lock()
+
+
 def version() -> tuple:
-    """Identifies the library's content: changes whenever it is written."""
-    lib = library()
-    with lib.lock:
-        inner = getattr(lib.store, "library", None)
-        if inner is not None and hasattr(inner, "generation"):
-            return (str(lib.settings.home), lib.settings.backend, inner.generation())
+    """Identifies the library's content: changes whenever it is written (read without the store)."""
+    chosen = settings()
+    if chosen.backend == "embedded":
+        library_file, lock = _library_file(str(chosen.home))
+        with lock:
+            return (str(chosen.home), chosen.backend, library_file.generation())
     # A server store gives no write counter: let cached answers live 30 s.
-    return (str(lib.settings.home), lib.settings.backend, int(time.time() // 30))
+    return (str(chosen.home), chosen.backend, int(time.time() // 30))
+
+
+def _digest_rows(ver: tuple) -> list[dict] | None:
+    """Digest rows of an embedded library, read from its file; ``None`` for other backends."""
+    if ver[1] != "embedded":
+        return None
+    library_file, lock = _library_file(ver[0])
+    with lock:
+        return library_file.digests()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def has_papers(ver: tuple) -> bool:
+    rows = _digest_rows(ver)
+    if rows is not None:
+        return any(row["entry_count"] for row in rows)
+    return bool(stats(ver).get("papers"))
 
 
 def filter_key(filters: PaperFilter | None) -> tuple:
@@ -93,9 +168,17 @@ def stats(ver: tuple) -> dict:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def categories(ver: tuple) -> list[dict]:
-    with locked() as store:
-        found = [{k: v for k, v in attrs.items() if k != "kind"} for _, attrs in store.nodes("category")]
-    return sorted(found, key=lambda c: c.get("code", ""))
+    """``{code, name_zh}`` of every category, from the digests' legends (no store needed)."""
+    rows = _digest_rows(ver)
+    if rows is None:
+        with locked() as store:
+            found = [{"code": a.get("code", ""), "name_zh": a.get("name_zh", "")} for _, a in store.nodes("category")]
+        return sorted(found, key=lambda c: c["code"])
+    names: dict[str, Counter] = {}
+    for row in rows:
+        for code, name in row["categories"].items():
+            names.setdefault(code, Counter())[name] += 1
+    return [{"code": code, "name_zh": min(counts, key=lambda n: (-counts[n], n))} for code, counts in sorted(names.items())]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

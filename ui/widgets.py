@@ -19,12 +19,12 @@ def sidebar_filters(ver: tuple, with_names: bool = True) -> PaperFilter | None:
     """Category, institution, author and date range in the sidebar, bound to the URL.
     Returns ``None`` (after saying why) when a value is invalid."""
     side = st.sidebar
-    side.subheader(t("filters"))
+    side.subheader(t("filters"), anchor=False)
     codes = [""] + [c["code"] for c in state.categories(ver)]
     zh_names = {c["code"]: c.get("name_zh") or "" for c in state.categories(ver)}
     url_state.restore("category", "", allowed=codes, parse=str.upper)
-    category = side.selectbox(t("category"), codes, key="category",
-                              format_func=lambda c: f"{c} {zh_names.get(c, '')}".strip() if c else t("any"))
+    labels = {c: f"{c} {zh_names.get(c, '')}".strip() if c else t("any") for c in codes}
+    category = side.selectbox(t("category"), codes, key="category", format_func=labels.get)
     url_state.publish("category", category, "")
     institution = author = ""
     if with_names:

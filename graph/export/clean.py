@@ -18,9 +18,11 @@ Values are cleaned per family of format:
 """
 from __future__ import annotations
 
+import gc
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import orjson
 
@@ -69,17 +71,32 @@ def is_plain(value) -> bool:
 
 
 def flat(value):
-    """A value for a flat table cell: str, int, float or bool (never ``None`` or a list)."""
-    value = native(value)
+    """A value for a flat table cell: str, int, float or bool (never ``None`` or a list).
+    Strings pass through untouched (fast): writers clean the finished document with
+    :func:`utf8` / :func:`xml_utf8`, which is the same as cleaning every value."""
+    cls = value.__class__
+    if cls is str or cls is bool:
+        return value
+    if cls is int:
+        return value if -_INT64 <= value < _INT64 else str(value)
+    if cls is float:
+        return value if math.isfinite(value) else ""
     if value is None:
         return ""
-    if isinstance(value, list):
+    if cls is list or cls is tuple:
+        if not value:
+            return ""
+        first = value[0].__class__
+        if first is str and all(v.__class__ is str for v in value):
+            return LIST_SEPARATOR.join(value)
+        if first is int and all(v.__class__ is int for v in value):
+            return LIST_SEPARATOR.join(map(str, value))
         if all(is_plain(v) for v in value):
             return LIST_SEPARATOR.join(_plain_str(v) for v in value)
         return _json(value)
-    if isinstance(value, dict):
+    if cls is dict:
         return _json(value)
-    return value
+    return flat(native(value))
 
 
 def _plain_str(value) -> str:
@@ -87,11 +104,39 @@ def _plain_str(value) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return ""
     return str(value)
 
 
+def utf8(document: str) -> bytes:
+    """``document`` as UTF-8, lone surrogates removed."""
+    try:
+        return document.encode("utf-8")
+    except UnicodeEncodeError:
+        return text(document).encode("utf-8")
+
+
+_CONTROL_BYTES = bytes(c for c in range(32) if c not in (9, 10, 13))
+
+
+def xml_utf8(document: str) -> bytes:
+    """``document`` as UTF-8 with every character XML 1.0 cannot hold removed. Escaping
+    never produces such characters, so cleaning the finished document cleans every value;
+    the common case (nothing to remove) is checked at byte speed."""
+    data = utf8(document)
+    if len(data.translate(None, _CONTROL_BYTES)) == len(data) and "\ufffe" not in document \
+            and "\uffff" not in document:
+        return data
+    return _XML_ILLEGAL.sub("", text(document)).encode("utf-8")
+
+
 def _json(value) -> str:
-    return orjson.dumps(value).decode("utf-8")
+    """Compact JSON; orjson directly, or after :func:`native` when it refuses the value."""
+    try:
+        return orjson.dumps(value).decode("utf-8")
+    except (TypeError, orjson.JSONEncodeError):
+        return orjson.dumps(native(value)).decode("utf-8")
 
 
 def xml_name(name: str) -> str:
@@ -117,10 +162,15 @@ def unique_names(names: Iterable[str], clean=lambda n: n) -> dict[str, str]:
     return result
 
 
+def label_of(node_id: str, attrs: dict, kind: str) -> str:
+    label = node_label({**attrs, "kind": kind}) if attrs.get("kind") != kind else node_label(attrs)
+    return label if isinstance(label, str) and label else node_id.split(":", 1)[-1]
+
+
 def node_record(node_id: str, attrs: dict) -> dict:
     """``id``, ``kind``, ``label`` and the node's fields (renamed where they collide)."""
     kind = attrs.get("kind") or kind_of(node_id)
-    record = {"id": node_id, "kind": kind, "label": node_label({**attrs, "kind": kind}) or node_id.split(":", 1)[-1]}
+    record = {"id": node_id, "kind": kind, "label": label_of(node_id, attrs, kind)}
     for key, value in attrs.items():
         if key == "kind":
             continue
@@ -149,30 +199,85 @@ def records(subgraph: Subgraph) -> tuple[list[dict], list[dict]]:
     return nodes, edges
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Cyclic garbage collection off while an export is built. Exports make no reference
+    cycles, and with a large library in memory every collection the export's allocations
+    trigger scans all of it: several times the export's own cost."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class _Missing:
+    """No value in this row (the node or edge has no such field)."""
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING = _Missing()
+
+
+def _group_table(rows: list[tuple[str, dict]], fixed: dict[str, list], reserved: tuple[str, ...],
+                 prefix: str, skip: tuple[str, ...] = ()) -> dict[str, list]:
+    """Columns of one group: ``fixed`` columns, then every attribute key of ``rows`` (first-seen
+    order; absent values :data:`MISSING`), a key clashing with ``reserved`` renamed ``prefix_key``."""
+    table = dict(fixed)
+    attrs = [a for _, a in rows]
+    keys: dict = {}
+    if attrs:
+        first = attrs[0].keys()
+        keys = dict.fromkeys(first)
+        for a in attrs:
+            if a.keys() != first:  # rows of a kind or type nearly always share their keys: checked at C speed
+                keys.update(dict.fromkeys(a))
+    for key in keys:
+        if key in skip:
+            continue
+        name = str(key)
+        while name in table or name in reserved:
+            name = f"{prefix}_{name}"
+        table[name] = [a.get(key, MISSING) for a in attrs]
+    return table
+
+
+def node_groups(subgraph: Subgraph) -> list[tuple[str, dict[str, list]]]:
+    """The node records as columns, one table per kind (kinds in first-seen order, nodes in
+    subgraph order within a kind): ``[(kind, {column: values})]``, named as :func:`node_record`
+    names them. Grouping keeps each table to the columns its kind has."""
+    by_kind: dict[str, list[tuple[str, dict]]] = {}
+    for node_id, attrs in subgraph.nodes.items():
+        by_kind.setdefault(attrs.get("kind") or kind_of(node_id), []).append((node_id, attrs))
+    groups = []
+    for kind, rows in by_kind.items():
+        fixed = {"id": [n for n, _ in rows], "kind": [kind] * len(rows), "label": [label_of(n, a, kind) for n, a in rows]}
+        groups.append((kind, _group_table(rows, fixed, ("id", "kind", "label"), kind, skip=("kind",))))
+    return groups
+
+
+def edge_groups(subgraph: Subgraph) -> list[tuple[str, dict[str, list]]]:
+    """The edge records as columns, one table per edge type (see :func:`node_groups`)."""
+    by_type: dict[str, list] = {}
+    for edge in subgraph.edges:
+        by_type.setdefault(edge.type, []).append(edge)
+    groups = []
+    for edge_type, edges in by_type.items():
+        fixed = {"source": [e.source for e in edges], "target": [e.target for e in edges], "type": [edge_type] * len(edges)}
+        groups.append((edge_type, _group_table([(None, e.attrs) for e in edges], fixed, ("id", "source", "target", "type"),
+                                               "edge")))
+    return groups
+
+
+def group_columns(groups: list[tuple[str, dict[str, list]]]) -> list[str]:
+    """Every column name of the groups, in first-seen order."""
+    return list(dict.fromkeys(name for _, table in groups for name in table))
+
+
 def columns(rows: list[dict]) -> list[str]:
     """Every key of ``rows``, in first-seen order."""
     return list(dict.fromkeys(key for row in rows for key in row))
-
-
-def column_type(values: Iterable) -> str:
-    """``boolean``, ``long``, ``double`` or ``string``: the one type a typed format declares
-    for a column of flat values (``""`` from ``None`` does not count)."""
-    seen: set[str] = set()
-    for value in values:
-        if isinstance(value, str) and value == "":
-            continue
-        if isinstance(value, bool):
-            seen.add("boolean")
-        elif isinstance(value, int):
-            seen.add("long")
-        elif isinstance(value, float):
-            seen.add("double")
-        else:
-            return "string"
-    if seen == {"boolean"}:
-        return "boolean"
-    if seen and seen <= {"long"}:
-        return "long"
-    if seen and seen <= {"long", "double"}:
-        return "double"
-    return "string"

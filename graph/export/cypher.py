@@ -24,7 +24,7 @@ import re
 
 import orjson
 
-from graph.export.clean import native
+from graph.export.clean import native, utf8
 from graph.model import LABELS, Subgraph, key_of, kind_of
 
 MERGE_KEY = {"paper": "id", "category": "code", "author": "name", "institution": "name", "digest": "name"}
@@ -35,18 +35,21 @@ _NEEDS_ESCAPE = re.compile("[\\\\'\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _LINE_BREAKING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+def _escape(match: re.Match) -> str:
+    char = match.group()
+    return _ESCAPES.get(char) or f"\\u{ord(char):04x}"
+
+
 def string_literal(value: str) -> str:
     """A single-quoted Cypher string literal for ``value``."""
-    def escape(match: re.Match) -> str:
-        char = match.group()
-        return _ESCAPES.get(char) or f"\\u{ord(char):04x}"
-
-    return "'" + _NEEDS_ESCAPE.sub(escape, value) + "'"
+    if value.isprintable() and "'" not in value and "\\" not in value:  # nothing to escape: the common case
+        return "'" + value + "'"
+    return "'" + _NEEDS_ESCAPE.sub(_escape, value) + "'"
 
 
 def name(identifier: str) -> str:
     """A label, relationship type or property key: as is when plain, else in backticks."""
-    identifier = _LINE_BREAKING.sub("", native(str(identifier))) or "_"
+    identifier = property_key(identifier)
     if _PLAIN_NAME.match(identifier):
         return identifier
     return "`" + identifier.replace("`", "``") + "`"
@@ -57,7 +60,10 @@ def label_for(kind: str) -> str:
 
 
 def property_value(value):
-    """The storable form of ``value``: plain, a list of one plain type, or a JSON string; ``None`` to leave out."""
+    """The storable form of ``value``: plain, a list of one plain type, or a JSON string; ``None`` to leave out.
+    (Lone surrogates are removed from the finished script, not here.)"""
+    if value.__class__ is str or value.__class__ is bool:
+        return value
     value = native(value)
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
@@ -71,6 +77,8 @@ def property_value(value):
 
 
 def literal(value) -> str:
+    if value.__class__ is str:
+        return string_literal(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -86,14 +94,26 @@ def literal(value) -> str:
     return "null"
 
 
+def property_key(key) -> str:
+    """A property key without control characters or line breaks (``_`` if nothing is left)."""
+    return _LINE_BREAKING.sub("", native(str(key))) or "_"
+
+
 def _props(attrs: dict, skip: tuple[str, ...] = ()) -> dict:
+    """Storable properties under cleaned keys; a key that cleans to one already taken gets ``_2``, ``_3``…"""
     props = {}
     for key, raw in attrs.items():
         if key in skip:
             continue
         value = property_value(raw)
-        if value is not None:
-            props[str(key)] = value
+        if value is None:
+            continue
+        base = name_key = property_key(key)
+        n = 1
+        while name_key in props or name_key in skip:
+            n += 1
+            name_key = f"{base}_{n}"
+        props[name_key] = value
     return props
 
 
@@ -137,7 +157,7 @@ def render_cypher(subgraph: Subgraph, title: str = "paperkg export") -> bytes:
             lines.append(f"UNWIND {literal(batch)} AS row "
                          f"MATCH (a:{name(slabel)} {{{name(skey)}: row.s}}) MATCH (b:{name(tlabel)} {{{name(tkey)}: row.t}}) "
                          f"MERGE (a)-[r:{name(rel_type)}]->(b) SET r += row.p;")
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    return utf8("\n".join(lines) + "\n")
 
 
 def statements(script: str) -> list[str]:

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from graph.export.clean import gc_paused
 from graph.export.cypher import render_cypher
 from graph.export.errors import EmptySelection, ExportError
 from graph.export.json_formats import render_cytoscape, render_node_link
@@ -76,4 +77,5 @@ def render(subgraph: Subgraph, fmt: str, title: str = "paperkg export") -> bytes
     check_format(fmt)
     if not subgraph.nodes:
         raise EmptySelection("the selection is empty; nothing to export")
-    return FORMATS[fmt].write(subgraph, title=title)
+    with gc_paused():
+        return FORMATS[fmt].write(subgraph, title=title)

@@ -3,7 +3,9 @@
 JSON carries lists and numbers natively, so node-link JSON keeps every value
 as it is (``null`` included). Cytoscape's table model wants flat columns, so
 there a list of plain values stays a list (a Cytoscape list column), anything
-nested becomes a JSON string and ``None`` is left out.
+nested becomes a JSON string and ``None`` is left out. Documents go straight
+to orjson; only one orjson refuses (a lone surrogate, an integer past 64 bits,
+a set) is cleaned value by value with :func:`graph.export.clean.native`.
 """
 from __future__ import annotations
 
@@ -12,28 +14,31 @@ import orjson
 from graph.export.clean import flat, is_plain, native, records
 from graph.model import Subgraph
 
+_SCALARS = (str, int, float, bool)
 
-def _dumps(value) -> bytes:
-    return orjson.dumps(value, option=orjson.OPT_INDENT_2) + b"\n"
+
+def dumps(document) -> bytes:
+    try:
+        return orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"
+    except (TypeError, orjson.JSONEncodeError):
+        return orjson.dumps(native(document), option=orjson.OPT_INDENT_2) + b"\n"
 
 
 def render_node_link(subgraph: Subgraph, title: str = "paperkg export") -> bytes:
     """``{"directed", "multigraph", "graph", "nodes", "links"}``: what D3's force layout and
     ``networkx.node_link_graph(data, edges="links")`` read."""
-    nodes, edges = records(subgraph)
-    pairs = [(e["source"], e["target"]) for e in edges]
-    multigraph = len(set(pairs)) != len(pairs)
-    links = []
-    for row in edges:
-        link = {k: native(v) for k, v in row.items()}
-        if multigraph:
-            link.setdefault("key", row["type"])
-        links.append(link)
-    return _dumps({
-        "directed": True, "multigraph": multigraph, "graph": {"name": native(title)},
-        "nodes": [{k: native(v) for k, v in row.items()} for row in nodes],
-        "links": links,
-    })
+    nodes, links = records(subgraph)
+    multigraph = _multigraph(links)
+    if multigraph:
+        for link in links:
+            link.setdefault("key", link["type"])
+    return dumps({"directed": True, "multigraph": multigraph, "graph": {"name": title}, "nodes": nodes, "links": links})
+
+
+def _multigraph(edges: list[dict]) -> bool:
+    """Whether two edges join the same two nodes in the same direction."""
+    pairs = {(e["source"], e["target"]) for e in edges}
+    return len(pairs) != len(edges)
 
 
 def _cytoscape_value(value):
@@ -44,7 +49,7 @@ def _cytoscape_value(value):
 
 
 def _cytoscape_data(row: dict) -> dict:
-    return {k: _cytoscape_value(v) for k, v in row.items() if v is not None}
+    return {k: v if v.__class__ in _SCALARS else _cytoscape_value(v) for k, v in row.items() if v is not None}
 
 
 def render_cytoscape(subgraph: Subgraph, title: str = "paperkg export") -> bytes:
@@ -62,8 +67,8 @@ def render_cytoscape(subgraph: Subgraph, title: str = "paperkg export") -> bytes
         data = {"id": f"e{i}", **_cytoscape_data(row)}
         data.setdefault("interaction", data["type"])
         edge_elements.append({"data": data, "group": "edges"})
-    return _dumps({
+    return dumps({
         "format_version": "1.0", "generated_by": "paperkg", "target_cytoscapejs_version": "~3.0",
-        "data": {"name": native(title)},
+        "data": {"name": title}, "directed": True, "multigraph": _multigraph(edges),
         "elements": {"nodes": node_elements, "edges": edge_elements},
     })

@@ -9,9 +9,10 @@ choices, for reference managers to show them where analysts look:
   class), ``affiliation`` (institutions), ``note`` = the Chinese title (Zotero
   and JabRef show notes), ``annote`` = the Chinese summary, ``title_zh`` = the
   Chinese title again for scripts. LaTeX specials are escaped (``\\&``,
-  ``\\textbackslash{}``…) and LaTeX ligatures broken with ``{}`` (``-{}-``), so
-  that LaTeX prints, and a LaTeX decoder reads back, the original text; line
-  breaks become spaces.
+  ``\\textbackslash{}``…; braces as ``\\textbraceleft{}``, because BibTeX counts
+  a ``\\{`` as an opening brace and a lone one would break the entry) and LaTeX
+  ligatures broken with ``{}`` (``-{}-``), so that LaTeX prints, and a LaTeX
+  decoder reads back, the original text; line breaks become spaces.
 * RIS ``UNPB`` (unpublished work: the papers are preprints): ``TI`` title,
   ``TT`` translated title = the Chinese title, ``AU`` one per author as
   ``Last, First``, ``PY``, ``DA``, ``AB``, ``N1`` the Chinese summary, ``KW``,
@@ -22,15 +23,16 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from graph.export.clean import native
+from graph.export.clean import native, utf8
 from graph.export.errors import EmptySelection
 from graph.model import ARXIV, Subgraph, kind_of
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "$": r"\$",
+_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}", "%": r"\%", "&": r"\&", "$": r"\$",
                   "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 _LATEX_PATTERN = re.compile(r"[\\{}%&$#_~^]")
 _LIGATURES = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[!?])(?=`)|(?<=<)(?=<)|(?<=>)(?=>)")
+_LIGATURE_PAIRS = ("--", "``", "''", "!`", "?`", "<<", ">>")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
@@ -43,19 +45,32 @@ def papers_of(subgraph: Subgraph) -> list[dict]:
 
 
 def one_line(value) -> str:
-    """Text on one line: line breaks and control characters become spaces, runs of spaces one."""
-    value = native(value)
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        value = "; ".join(one_line(v) for v in value)
-    return " ".join(_CONTROL.sub(" ", str(value)).split())
+    """Text on one line: line breaks and control characters become spaces, runs of spaces one.
+    (Lone surrogates are removed from the finished file.)"""
+    if value.__class__ is not str:
+        value = native(value)
+        if value is None:
+            return ""
+        if isinstance(value, list):
+            value = "; ".join(one_line(v) for v in value)
+        value = str(value)
+    if not value.isprintable():
+        value = _CONTROL.sub(" ", value)
+    return " ".join(value.split())
+
+
+def _latex_special(match: re.Match) -> str:
+    return _LATEX_SPECIAL[match.group()]
 
 
 def latex(value) -> str:
     """``value`` as BibTeX field text that LaTeX prints as the original characters."""
-    escaped = _LATEX_PATTERN.sub(lambda m: _LATEX_SPECIAL[m.group()], one_line(value))
-    return _LIGATURES.sub("{}", escaped)
+    text = one_line(value)
+    if _LATEX_PATTERN.search(text):
+        text = _LATEX_PATTERN.sub(_latex_special, text)
+    if any(pair in text for pair in _LIGATURE_PAIRS):
+        text = _LIGATURES.sub("{}", text)
+    return text
 
 
 def _url(value) -> str:
@@ -63,17 +78,20 @@ def _url(value) -> str:
     return url.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D").replace(" ", "%20")
 
 
+_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
+
+
 def _ascii_word(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^A-Za-z0-9]", "", folded).lower()
+    return _NOT_ALNUM.sub("", folded).lower()
 
 
 def _cite_key(paper: dict, taken: set[str]) -> str:
     authors = paper.get("authors") or []
     surname = _ascii_word(authors[0].split()[-1]) if authors and authors[0].split() else ""
     year = (paper.get("posted_at") or "")[:4]
-    words = [w for w in (_ascii_word(w) for w in str(paper.get("title") or "").split()) if len(w) > 3]
-    base = (surname + year + (words[0] if words else "")) or "paper" + str(paper.get("id", ""))[:8]
+    word = next((w for w in map(_ascii_word, str(paper.get("title") or "").split()) if len(w) > 3), "")
+    base = (surname + year + word) or "paper" + str(paper.get("id", ""))[:8]
     key, n = base, 0
     while key in taken:
         n += 1
@@ -124,7 +142,7 @@ def render_bibtex(subgraph: Subgraph, title: str = "paperkg export") -> bytes:
         if month.isdigit() and 1 <= int(month) <= 12:
             body.insert(3, f"  month = {_MONTHS[int(month) - 1]}")
         out.append(f"@misc{{{_cite_key(paper, taken)},\n" + ",\n".join(body) + "\n}\n")
-    return "\n".join(out).encode("utf-8")
+    return utf8("\n".join(out))
 
 
 def ris_name(name: str) -> str:
@@ -150,4 +168,4 @@ def render_ris(subgraph: Subgraph, title: str = "paperkg export") -> bytes:
                  ("UR", one_line(paper.get("url"))), ("DB", "paperkg")]
         lines = [f"{tag}  - {value}" for tag, value in tags if value]
         records.append("\r\n".join(lines) + "\r\nER  - \r\n")
-    return "\r\n".join(records).encode("utf-8")
+    return utf8("\r\n".join(records))

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 
 from graph.base import Store
+from graph.export.clean import gc_paused
 from graph.export.errors import EmptySelection, ExportError
 from graph.filters import PaperFilter
 from graph.model import KINDS, Subgraph, kind_of
@@ -35,6 +36,11 @@ def select_subgraph(store: Store, around: Sequence[str] | str | None = None, hop
 
     Raises :class:`ExportError` (bad request, exit 2), the store's ``UnknownNode`` /
     ``AmbiguousName`` (exit 2) and :class:`EmptySelection` (nothing selected, exit 1)."""
+    with gc_paused():
+        return _select(store, around, hops, kinds, query, k, institution_links, coauthors, min_weight, filters, search)
+
+
+def _select(store, around, hops, kinds, query, k, institution_links, coauthors, min_weight, filters, search) -> Subgraph:
     if isinstance(around, str):
         around = [around]
     around = [a for a in (around or []) if a.strip()]
@@ -142,10 +148,12 @@ def _query(store: Store, query: str | None, k: int, hops: int, kinds: set[str] |
     if k < 1:
         raise ExportError(f"-k must be 1 or more, not {k}")
     if search is None:
-        from graph.export.searching import default_search
+        from graph.export.searching import search_once
 
-        search = default_search(store)
-    found = [p if p.startswith("paper:") else "paper:" + p for p in search(query, k, filters)]
+        found = search_once(store, query, k, filters)
+    else:
+        found = search(query, k, filters)
+    found = [p if p.startswith("paper:") else "paper:" + p for p in found]
     seeds = [p for p in dict.fromkeys(found) if store.get_node(p) is not None][:k]
     if not seeds:
         return Subgraph()

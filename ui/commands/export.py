@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 
 from graph.export import FORMATS, check_format, format_for_path, render, select_subgraph, write_file
 from graph.export.errors import ExportError
+from graph.export.searching import opened_search
 from graph.factory import open_store
 from graph.model import KINDS
 from ui.commands.library import add_filter_options, filters_from
@@ -26,6 +28,8 @@ def register(sub) -> None:
     shape = p.add_argument_group("shape")
     shape.add_argument("--hops", type=int, metavar="N", help="neighbourhood radius for --around/--query (default 1)")
     shape.add_argument("-k", type=int, default=None, metavar="N", help="how many search results for --query (default 10)")
+    shape.add_argument("--mode", choices=("hybrid", "semantic", "keyword"), default=None,
+                       help="search ranking for --query (default hybrid)")
     shape.add_argument("--kinds", metavar="LIST", help=f"keep only these node kinds, comma-separated: {','.join(KINDS)}")
     shape.add_argument("--min-weight", type=int, metavar="W",
                        help="for --institution-links/--coauthors: links of at least W shared papers (default 1)")
@@ -43,8 +47,8 @@ def _check_options(args) -> None:
         raise ExportError("--hops applies to --around and --query, not to --institution-links/--coauthors")
     if args.min_weight is not None and not derived:
         raise ExportError("--min-weight applies to --institution-links and --coauthors")
-    if args.k is not None and args.query is None:
-        raise ExportError("-k applies to --query")
+    if (args.k is not None or args.mode is not None) and args.query is None:
+        raise ExportError("-k and --mode apply to --query")
 
 
 def _output_format(args) -> tuple[str, str | None]:
@@ -77,11 +81,13 @@ def cmd_export(args) -> int:
         raise ExportError(f"{fmt} is a binary file ({FORMATS[fmt].suffix}); write it with -o FILE{FORMATS[fmt].suffix}")
     filters = filters_from(args)
     kinds = args.kinds.split(",") if args.kinds is not None else None
-    with open_store(args.settings) as store:
+    searching = opened_search(args.settings, args.mode or "hybrid") if args.query is not None else nullcontext()
+    with open_store(args.settings) as store, searching as search:
         sub = select_subgraph(store, around=args.around, hops=1 if args.hops is None else args.hops, kinds=kinds,
                               query=args.query, k=10 if args.k is None else args.k,
                               institution_links=args.institution_links, coauthors=args.coauthors,
-                              min_weight=1 if args.min_weight is None else args.min_weight, filters=filters)
+                              min_weight=1 if args.min_weight is None else args.min_weight, filters=filters,
+                              search=search)
     data = render(sub, fmt, title=_title(args))
     if path is None:
         sys.stdout.buffer.write(data)

@@ -2,12 +2,13 @@
 parsing, writing and indexing; the problems (``FILE:LINE: …``) and what was added.
 
 Writing takes the library's write lock, which the CLI's ``paperkg ingest`` takes
-too: if another process is writing, this page waits up to :data:`WAIT_S`
-seconds (showing that it waits), then says the library is busy and unchanged.
+too: if another process is writing, this page waits up to ``PAPERKG_UI_WAIT``
+seconds (default 60, showing that it waits), then says the library is busy and unchanged.
 """
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import PurePath
@@ -20,7 +21,16 @@ from ui import nav, search_bridge, state
 from ui.i18n import t
 from ui.safe import md, short
 
-WAIT_S = 60.0
+
+
+def _wait_seconds(text: str | None, default: float = 60.0) -> float:
+    try:
+        return max(float(text), 0.0) if text else default
+    except ValueError:
+        return default
+
+
+WAIT_S = _wait_seconds(os.environ.get("PAPERKG_UI_WAIT"))
 
 
 def render() -> None:
@@ -63,7 +73,7 @@ def run_ingest(inputs: list[tuple[str, bytes]]) -> dict:
     if changed:
         def progress(done: int, total: int) -> None:
             bar.progress(min(done / max(total, 1), 1.0), text=t("embedding", done=done, total=total))
-        index_error = search_bridge.index(report, progress)
+        index_error = search_bridge.index(progress)
     bar.empty()
     return {
         "digests": [(d.file, d.status, d.entries) for d in report.digests],
@@ -111,13 +121,13 @@ def show_result(result: dict) -> None:
         st.text(t("digest_status", file=file_name, status=t(f"status_{status}"), entries=entries))
     if result.get("index_error"):
         st.warning(t("index_failed", why=md(result["index_error"])))
-    st.subheader(t("problems"))
+    st.subheader(t("problems"), anchor=False)
     if result["problems"]:
         st.code("\n".join(result["problems"]), language=None, wrap_lines=True)
     else:
         st.caption(t("no_problems"))
     if result["changed"]:
-        st.subheader(t("added_papers"))
+        st.subheader(t("added_papers"), anchor=False)
         ver = state.version()
         for node_id in result["changed"][:100]:
             paper = state.node(ver, node_id) or {}

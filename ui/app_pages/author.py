@@ -33,7 +33,7 @@ def render() -> None:
 
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.subheader(t("coauthors"))
+        st.subheader(t("coauthors"), anchor=False)
         if shown["coauthors"]:
             sub = co_occurrence(papers, "authors", "author", "COAUTHOR", 1, lambda _: None)
             shown_sub = graph_view.top_nodes(sub, MAX_NETWORK, keep=(node_id,))
@@ -46,12 +46,12 @@ def render() -> None:
         else:
             st.caption(t("no_coauthors"))
     with right:
-        st.subheader(t("coauthors"))
+        st.subheader(t("coauthors_table"), anchor=False)
         widgets.names_table(shown["coauthors"], "author", t("shared_papers"), key="coauthors-table")
-        st.subheader(t("institutions"))
+        st.subheader(t("institutions"), anchor=False)
         widgets.names_table(shown["institutions"], "institution", t("paper_count"), key="author-institutions")
 
-    st.subheader(t("papers"))
+    st.subheader(t("papers"), anchor=False)
     widgets.papers_table(papers, key="author-papers")
 
 

@@ -15,15 +15,15 @@ PAGE_SIZE = 20
 def render() -> None:
     ver = state.version()
     st.title(t("app_title"), anchor=False)
-    if not state.stats(ver).get("papers"):
+    if not state.has_papers(ver):
         widgets.empty_library_notice()
         return
     query = st.text_input(t("search_box"), key="q", bind="query-params", placeholder=t("search_placeholder"),
                           icon=":material/search:")
     modes = search_bridge.modes()
     url_state.restore("mode", modes[0], allowed=modes)
-    mode = st.segmented_control(t("mode"), list(modes), key="mode", required=True,
-                                format_func=lambda m: t(f"mode_{m}") if f"mode_{m}" in _MODE_KEYS else m)
+    mode_names = {m: t(f"mode_{m}") if f"mode_{m}" in _MODE_KEYS else m for m in modes}
+    mode = st.segmented_control(t("mode"), list(modes), key="mode", required=True, format_func=mode_names.get)
     url_state.publish("mode", mode, modes[0])
     filters = widgets.sidebar_filters(ver)
     if filters is None:
@@ -56,7 +56,7 @@ def show_hits(hits: list[dict], limit: int) -> None:
     if not hits:
         st.info(t("no_results"))
         return
-    st.caption(t("results_count", n=len(hits)))
+    st.caption(t("top_results", n=len(hits)))
     for hit in hits:
         result_card(hit)
     _more(len(hits) >= limit)
@@ -65,7 +65,7 @@ def show_hits(hits: list[dict], limit: int) -> None:
 def result_card(hit: dict) -> None:
     """One result: title (link to the paper), Chinese title, facts, authors, institutions, snippet."""
     with st.container(border=True):
-        nav.link("paper:" + hit["id"], hit.get("title") or hit["id"])
+        nav.link("paper:" + hit["id"], hit.get("title") or hit["id"], bold=True)
         if hit.get("title_zh"):
             st.markdown(md(hit["title_zh"]))
         facts = [md(hit.get("category") or ""), md((hit.get("posted_at") or "")[:10])]

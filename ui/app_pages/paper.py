@@ -26,15 +26,15 @@ def render() -> None:
     left, right = st.columns([3, 2], gap="large")
     with left:
         if paper.get("summary_zh"):
-            st.subheader(t("summary_zh"))
+            st.subheader(t("summary_zh"), anchor=False)
             st.text(paper["summary_zh"])
         if paper.get("abstract"):
-            st.subheader(t("abstract"))
+            st.subheader(t("abstract"), anchor=False)
             st.text(paper["abstract"])
-        sources(paper)
     with right:
+        sources(paper)
         related(key, ver)
-        neighbourhood(paper, ver)
+    neighbourhood(paper, ver)
 
 
 def header(paper: dict, ver: tuple) -> None:
@@ -56,12 +56,12 @@ def header(paper: dict, ver: tuple) -> None:
 
 
 def sources(paper: dict) -> None:
-    st.subheader(t("sources"))
+    st.subheader(t("sources"), anchor=False)
     lines = []
     for src in paper.get("sources", []):
         section = t("section_main") if src.get("section") == "main" else t("section_other")
         line = t("source_line", digest=md(src.get("digest", "")), section=section, rank=src.get("rank", ""),
-                 posted=md((src.get("posted_at") or "")[:16]))
+                 posted=md((src.get("posted_at") or "")[:16].replace("T", " ")))
         if src.get("url"):
             line += " · " + md_link(t("original_post"), src["url"])
         lines.append("- " + line)
@@ -69,23 +69,22 @@ def sources(paper: dict) -> None:
 
 
 def related(key: str, ver: tuple) -> None:
-    st.subheader(t("related"))
+    st.subheader(t("related"), anchor=False)
     found, why = search_bridge.related(key, 8)
     if why:
         st.caption(t("related_unavailable", why=md(why)))
         return
     for hit in found:
-        with st.container(horizontal=True, gap="small", vertical_alignment="center"):
-            nav.link("paper:" + hit["id"], short(hit.get("title") or hit["id"], 90))
-            st.caption(f"{float(hit.get('score') or 0):.2f}")
+        nav.link("paper:" + hit["id"], short(hit.get("title") or hit["id"], 80),
+                 suffix=f" · {float(hit.get('score') or 0):.2f}")
 
 
 def neighbourhood(paper: dict, ver: tuple) -> None:
-    st.subheader(t("neighbourhood"))
+    st.subheader(t("neighbourhood"), anchor=False)
     sub = state.paper_neighbourhood(ver, "paper:" + paper["id"])
     graph_view.legend(["paper", "author", "institution", "category"],
                       {k: t(f"kind_{k}") for k in ("paper", "author", "institution", "category")})
-    clicked = graph_view.network(sub, key="paper-net", focus="paper:" + paper["id"], height=420)
+    clicked = graph_view.network(sub, key="paper-net", focus="paper:" + paper["id"], height=480)
     st.caption(t("network_hint"))
     if clicked and clicked != "paper:" + paper["id"]:
         nav.go(clicked)

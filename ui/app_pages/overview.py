@@ -12,11 +12,11 @@ from ui.i18n import t
 
 def render() -> None:
     ver = state.version()
-    stats = state.stats(ver)
     st.title(t("page_overview"), anchor=False)
-    if not stats.get("papers"):
+    if not state.has_papers(ver):
         widgets.empty_library_notice()
         return
+    stats = state.stats(ver)
     filters = widgets.sidebar_filters(ver)
     if filters is None:
         return
@@ -24,12 +24,12 @@ def render() -> None:
     min_weight = st.sidebar.slider(t("min_weight"), 1, 10, 1, key="min_weight", bind="query-params")
     max_nodes = st.sidebar.slider(t("max_nodes"), 10, 300, 80, step=10, key="max_nodes", bind="query-params")
 
-    st.subheader(t("counts"))
+    st.subheader(t("counts"), anchor=False)
     cols = st.columns(6)
     for col, name in zip(cols, ("papers", "authors", "institutions", "categories", "digests", "edges")):
         col.metric(t(name), stats.get(name, 0))
 
-    st.subheader(t("per_category_month"))
+    st.subheader(t("per_category_month"), anchor=False)
     rows = state.monthly_by_category(ver, key)
     frame = pd.DataFrame(rows, columns=["month", "category", "papers"])
     st.bar_chart(frame, x="month", y="papers", color="category", x_label=t("month"), y_label=t("paper_count"),
@@ -44,13 +44,13 @@ def render() -> None:
     ranked = sorted(links.nodes, key=lambda n: (-degree[n], -weighted[n], n))[:50]
     left, right = st.columns([3, 2], gap="large")
     with right:
-        st.subheader(t("most_connected"))
+        st.subheader(t("most_connected"), anchor=False)
         table = pd.DataFrame({t("name"): [links.nodes[n].get("name", n.split(":", 1)[1]) for n in ranked],
                               t("partner_count"): [degree[n] for n in ranked],
                               t("shared_papers"): [weighted[n] for n in ranked]})
         widgets.clickable_table(table, ranked, key="connected-table", height=480)
     with left:
-        st.subheader(t("collaboration_network"))
+        st.subheader(t("collaboration_network"), anchor=False)
         shown = graph_view.top_nodes(links, max_nodes)
         if len(shown.nodes) < len(links.nodes):
             st.caption(t("network_truncated", shown=len(shown.nodes), total=len(links.nodes)))

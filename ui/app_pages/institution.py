@@ -33,13 +33,13 @@ def render() -> None:
     cols[1].metric(t("partners"), len(shown["partners"]))
     cols[2].metric(t("authors"), len(authors))
 
-    st.subheader(t("papers_over_time"))
+    st.subheader(t("papers_over_time"), anchor=False)
     monthly = widgets.monthly_counts(papers)
     st.bar_chart(monthly, x="month", y="papers", x_label=t("month"), y_label=t("paper_count"), height=220)
 
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.subheader(t("partners"))
+        st.subheader(t("partners"), anchor=False)
         if shown["partners"]:
             sub = co_occurrence(papers, "institutions", "institution", "INSTITUTION_LINK", 1, lambda _: None)
             shown_sub = graph_view.top_nodes(sub, MAX_NETWORK, keep=(node_id,))
@@ -52,12 +52,12 @@ def render() -> None:
         else:
             st.caption(t("no_partners"))
     with right:
-        st.subheader(t("partners"))
+        st.subheader(t("partners_table"), anchor=False)
         widgets.names_table(shown["partners"], "institution", t("shared_papers"), key="partners-table")
-        st.subheader(t("top_authors"))
+        st.subheader(t("top_authors"), anchor=False)
         widgets.names_table(authors, "author", t("paper_count"), key="authors-table", limit=50)
 
-    st.subheader(t("papers"))
+    st.subheader(t("papers"), anchor=False)
     widgets.papers_table(papers, key="institution-papers")
 
 

@@ -29,7 +29,7 @@ def render() -> None:
     if export is None:
         st.warning(t("export_unavailable", why=md(why)))
         return
-    if not state.stats(ver).get("papers"):
+    if not state.has_papers(ver):
         widgets.empty_library_notice()
         return
     filters = widgets.sidebar_filters(ver)
@@ -40,7 +40,8 @@ def render() -> None:
     cols = st.columns([1, 3])
     hops = cols[0].slider(t("hops"), 0, 3, 1, key="hops", bind="query-params")
     url_state.restore("kinds", DEFAULT_KINDS, allowed=KINDS, multi=True)
-    kinds = cols[1].multiselect(t("node_kinds"), list(KINDS), format_func=lambda k: t(f"kind_{k}"), key="kinds")
+    kind_names = {k: t(f"kind_{k}") for k in KINDS}
+    kinds = cols[1].multiselect(t("node_kinds"), list(KINDS), format_func=kind_names.get, key="kinds")
     url_state.publish("kinds", kinds, DEFAULT_KINDS)
     if not seeds:
         st.info(t("choose_seeds"))
@@ -71,11 +72,9 @@ def seed_picker(ver: tuple) -> list[str]:
     labels = {node_id: label for node_id, label in candidates}
     options = list(dict.fromkeys(chosen + [node_id for node_id, _ in candidates]))
 
-    def label_of(node_id: str) -> str:
-        label = labels.get(node_id) or _label(ver, node_id)
-        return f"{t('kind_' + kind_of(node_id)) if kind_of(node_id) in KINDS else '?'} · {short(label, 80)}"
-
-    seeds = st.multiselect(t("seeds"), options, key="seeds", format_func=label_of, placeholder=t("seed_candidates"))
+    shown = {node_id: f"{t('kind_' + kind_of(node_id)) if kind_of(node_id) in KINDS else '?'} · "
+                      f"{short(labels.get(node_id) or _label(ver, node_id), 80)}" for node_id in options}
+    seeds = st.multiselect(t("seeds"), options, key="seeds", format_func=shown.get, placeholder=t("seed_candidates"))
     url_state.publish("seeds", seeds, [])
     return seeds
 

@@ -1,0 +1,89 @@
+"""Bulk embedding: the indexing pipeline against the raw model, in the same run.
+
+    python -m bench.bench_embed [--papers 150]
+
+Target: ``update_index`` (cache lookups, batching, SQLite cache writes, faiss and
+keyword index) within 15 % of the raw model throughput: one
+``SentenceTransformer.encode`` call over the same texts, measured before and
+after the pipeline (the machine is shared, so both are printed). Texts are
+those of synthetic papers with the real digest's lengths (bench/synth.py);
+embedding 50k papers takes hours on 2 cores, so papers/s is measured on this
+sample and extrapolated to 50k.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from bench.synth import synthetic_digests
+from graph.config import load_settings
+from graph.embedded import EmbeddedStore
+from ingest import read_inputs
+from search import indexer
+from search.e5_model import DEFAULT_MODEL_NAME
+from search.models import PassageEncoder
+from search.texts import paper_texts
+
+
+def sample_papers(n: int, tmp: Path) -> list[dict]:
+    folder = synthetic_digests(50_000)
+    files = sorted(folder.glob("synth_*.txt"))[: (n + 49) // 50]
+    with EmbeddedStore(tmp / "graph") as store:
+        store.ingest(read_inputs([str(f) for f in files]))
+        return store.papers()[:n]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--papers", type=int, default=150)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        papers = sample_papers(args.papers, tmp)
+        texts = [t for p in papers for t in paper_texts(p).values()]
+        encoder = PassageEncoder(DEFAULT_MODEL_NAME, tmp / "model-home")
+        model = encoder.model()
+        prompt = encoder.prompts.get("passage", "")
+        tokens = sum(min(len(ids), model.max_seq_length) for ids in model.tokenizer([prompt + t for t in texts])["input_ids"])
+        print(f"{len(papers)} synthetic papers, {len(texts)} texts, {tokens:,} tokens "
+              f"({tokens / len(texts):.0f}/text, max {model.max_seq_length}); torch threads: {_threads()}")
+        encoder.encode(texts[:16])  # warm-up
+
+        def raw() -> float:
+            t = time.perf_counter()
+            encoder.encode(texts)
+            return time.perf_counter() - t
+
+        raw_before = raw()
+        home = tmp / "library"
+        indexer.ENCODER_FACTORY = lambda name, _home: encoder
+        t = time.perf_counter()
+        summary = indexer.update_index(load_settings(str(home)), papers)
+        pipeline = time.perf_counter() - t
+        raw_after = raw()
+        assert summary["embedded"] == len(texts), summary
+        raw_s = (raw_before + raw_after) / 2
+        for name, seconds in (("raw model, before", raw_before), ("raw model, after", raw_after),
+                              ("pipeline (update_index)", pipeline)):
+            print(f"{name:<26} {seconds:7.1f} s  {len(texts) / seconds:6.1f} texts/s  {tokens / seconds:7.0f} tokens/s  "
+                  f"{len(papers) / seconds:6.2f} papers/s")
+        slower = pipeline / raw_s - 1
+        print(f"\nRESULT pipeline {len(papers) / pipeline:.2f} papers/s, {tokens / pipeline:.0f} tokens/s: "
+              f"{slower * 100:+.1f} % time vs the raw model (target <= +15 %)")
+        print(f"BASELINE raw model {tokens / raw_s:.0f} tokens/s (mean of before/after)")
+        print(f"extrapolated: 50,000 papers in {50_000 / (len(papers) / pipeline) / 3600:.1f} h on this machine")
+        shutil.rmtree(home, ignore_errors=True)
+    return 0
+
+
+def _threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,179 @@
+"""Keep the search index in sync with the library's papers.
+
+:func:`update_index` takes *all* current papers and makes the index hold
+exactly them: new and changed papers are (re-)embedded and indexed, removed
+ones dropped, unchanged ones left alone. Texts already in the embedding cache
+(same model, same text) are never embedded again. Because it diffs against
+the full list, it also heals an index left behind by a crash.
+
+Crash safety: new files first, then the manifest switch (see
+:mod:`search.manifest`). Paper records of changed papers are stored with an
+empty fingerprint before the switch and get their real one after it, so a
+crash in between makes the next sync redo them.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from search import keyword
+from search.db import SearchDB
+from search.e5_model import DEFAULT_MODEL_NAME
+from search.errors import ModelMismatch
+from search.manifest import Manifest, read_manifest, remove_stale, search_dir, write_lock, write_manifest
+from search.models import PassageEncoder, canonical_model
+from search.texts import RESULT_FIELDS, SLOT_COUNT, SLOTS, fingerprint, keyword_text, paper_texts, stored_record, text_sha
+from search.tokenize import tokens
+from search.vectors import APPROX_MIN_VECTORS, NPROBE, VectorIndex
+
+Progress = Callable[[int, int], None]
+EMBED_CHUNK = 256
+#: Set by tests and benchmarks to observe or replace the encoder (``name, home -> encoder``).
+ENCODER_FACTORY: Callable = PassageEncoder
+
+
+def choose_model(configured: str | None, manifest: Manifest | None) -> str:
+    """The configured model, else the one that built the index, else the default.
+    A configured model that differs from the index's is refused (use :func:`reindex`)."""
+    if configured:
+        name = canonical_model(configured)
+        if manifest is not None and manifest.model != name:
+            raise ModelMismatch(manifest.model, name)
+        return name
+    return manifest.model if manifest is not None else DEFAULT_MODEL_NAME
+
+
+def vector_ids(rows, slots=range(SLOT_COUNT)) -> np.ndarray:
+    rows = np.asarray(list(rows), np.int64)
+    return (rows[:, None] * SLOT_COUNT + np.asarray(list(slots), np.int64)[None, :]).ravel()
+
+
+def embed_missing(db: SearchDB, encoder, texts: list[str], progress: Progress | None = None) -> dict[bytes, np.ndarray]:
+    """Vectors for ``texts`` from the cache, embedding (longest first, in chunks) only what is missing."""
+    by_sha = {text_sha(t): t for t in texts}
+    found = db.vectors(encoder.name, by_sha)
+    missing = sorted((sha for sha in by_sha if sha not in found), key=lambda s: -len(by_sha[s]))
+    if progress:
+        progress(0, len(missing))
+    for start in range(0, len(missing), EMBED_CHUNK):
+        chunk = missing[start:start + EMBED_CHUNK]
+        vectors = encoder.encode([by_sha[s] for s in chunk])
+        db.put_vectors(encoder.name, list(zip(chunk, vectors)))
+        found.update(zip(chunk, vectors))
+        if progress:
+            progress(start + len(chunk), len(missing))
+    return found
+
+
+def update_index(settings, papers: list[dict], progress: Progress | None = None, *, rebuild: bool = False,
+                 generation: int | None = None, wait: float = 600.0) -> dict:
+    """Sync the index of ``settings.home`` to ``papers`` (every paper of the library)."""
+    home = settings.home
+    with write_lock(home, wait):
+        old = read_manifest(home)
+        configured = settings.model if not rebuild else (settings.model or (old.model if old else None))
+        model = choose_model(configured, None if rebuild else old)
+        scratch = rebuild or old is None or old.model != model
+        db = SearchDB(search_dir(home) / "search.sqlite")
+        try:
+            return _update(home, db, old, model, scratch, papers, progress, generation)
+        finally:
+            db.close()
+
+
+def reindex(settings, papers: list[dict], progress: Progress | None = None, **kw) -> dict:
+    """Rebuild vectors and indexes from ``papers`` (with the configured model, else the index's)."""
+    return update_index(settings, papers, progress, rebuild=True, **kw)
+
+
+def _update(home, db: SearchDB, old: Manifest | None, model: str, scratch: bool, papers: list[dict],
+            progress: Progress | None, generation: int | None) -> dict:
+    folder = search_dir(home)
+    incoming = {p["id"]: p for p in papers}
+    fps = {key: fingerprint(p) for key, p in incoming.items()}
+    states = db.paper_states()
+    removed = [k for k in states if k not in incoming]
+    changed = [k for k in incoming if scratch or k not in states or states[k][1] != fps[k]]
+    summary = {"papers": len(incoming), "added": sum(1 for k in changed if k not in states),
+               "updated": sum(1 for k in changed if k in states), "removed": len(removed), "embedded": 0,
+               "model": model, "index_type": old.index_type if old else "flat"}
+    if not scratch and not changed and not removed:
+        if generation is not None and old.library_generation != generation:
+            old.library_generation = generation
+            write_manifest(home, old)
+        if progress:
+            progress(0, 0)
+        return summary
+    if not incoming and old is None:
+        return summary
+
+    next_row = db.next_row()
+    rows = {k: states[k][0] for k in incoming if k in states}
+    for key in changed:
+        if key not in rows:
+            rows[key] = next_row
+            next_row += 1
+    records = {k: _records(incoming[k]) for k in changed}
+    db.put_papers([(k, rows[k], "", *records[k]) for k in changed], next_row)
+
+    texts = {(k, slot): text for k in changed for slot, text in paper_texts(incoming[k]).items()}
+    encoder = ENCODER_FACTORY(model, home)
+    before = db.cached_count(model)
+    vectors = embed_missing(db, encoder, list(texts.values()), progress)
+    summary["embedded"] = db.cached_count(model) - before
+
+    if vectors:
+        dim = len(next(iter(vectors.values())))
+    else:
+        dim = old.dim if old is not None else encoder.dim
+    if scratch:
+        vindex = VectorIndex.flat(dim)
+    else:
+        vindex = VectorIndex.load(folder / old.vectors_file, old.nprobe or NPROBE)
+        vindex.remove(vector_ids([states[k][0] for k in changed + removed if k in states]))
+    if texts:
+        ids = np.fromiter((rows[k] * SLOT_COUNT + SLOTS.index(slot) for k, slot in texts), np.int64, len(texts))
+        vindex.add(ids, np.stack([vectors[text_sha(t)] for t in texts.values()]))
+    if vindex.kind == "flat" and len(vindex) >= APPROX_MIN_VECTORS:
+        vindex = VectorIndex.approximate(*vindex.all_vectors())
+
+    version = (old.version + 1) if old else 1
+    live_rows = np.sort(np.fromiter(rows.values(), np.int64, len(rows)))
+    segments = [] if scratch else [keyword.read_segment(folder / f"kw-{name}") for name in old.segments]
+    if changed:
+        seg = keyword.build_segment(f"{version:06d}", [rows[k] for k in changed],
+                                    [tokens(keyword_text(incoming[k])) for k in changed])
+        keyword.write_segment(seg, folder / f"kw-{seg.name}")
+        segments.append(seg)
+    kw_index = keyword.KeywordIndex(segments, live_rows)
+    if kw_index.needs_merge():
+        merged = kw_index.merged(f"{version:06d}m")
+        keyword.write_segment(merged, folder / f"kw-{merged.name}")
+        segments = [merged]
+
+    manifest = Manifest(version=version, model=model, dim=dim, papers=len(live_rows), vectors=len(vindex),
+                        index_type=vindex.kind, vectors_file=f"vectors-{version}.faiss", rows_file=f"rows-{version}.npy",
+                        segments=[s.name for s in segments], nprobe=vindex.nprobe if vindex.kind != "flat" else 0,
+                        library_generation=generation)
+    vindex.save(folder / manifest.vectors_file)
+    np.save(folder / manifest.rows_file, live_rows, allow_pickle=False)
+    write_manifest(home, manifest)
+
+    db.put_papers([(k, rows[k], fps[k], *records[k]) for k in changed], next_row)
+    db.delete_papers(removed)
+    keep = {manifest.vectors_file, manifest.rows_file, *(f"kw-{s}" for s in manifest.segments)}
+    if old is not None:
+        keep |= {old.vectors_file, old.rows_file, *(f"kw-{s}" for s in old.segments)}
+    remove_stale(home, keep)
+    summary["index_type"] = vindex.kind
+    return summary
+
+
+def _records(paper: dict) -> tuple[dict, dict]:
+    """(brief, data) as stored: the result fields; the texts and their embedding keys."""
+    record = stored_record(paper)
+    brief = {name: record[name] for name in RESULT_FIELDS}
+    data = {"abstract": record["abstract"], "summary_zh": record["summary_zh"],
+            "shas": {slot: text_sha(text).hex() for slot, text in paper_texts(paper).items()}}
+    return brief, data

@@ -1,0 +1,128 @@
+"""Where the search index lives in the library, and the manifest that names its current files.
+
+Layout (``<home>/search/``)::
+
+    manifest.json       the current version: model, dim, counts, index type, files
+    search.sqlite       embedding cache and the search-side paper records (search.db)
+    vectors-<v>.faiss   faiss index of version v
+    rows-<v>.npy        paper rows of version v (the live set)
+    kw-<name>/          keyword segments (immutable; the manifest lists the live ones)
+    write.lock          held while the index is being updated
+
+An update writes new files, then replaces ``manifest.json`` atomically (temp
+file + ``os.replace``): a crash leaves the previous version whole. Files of
+older versions are deleted after the switch (the previous one is kept so a
+reader that has just read the old manifest can still open it).
+"""
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import orjson
+
+from graph.base import LibraryBusy
+from search.errors import IndexCorrupt
+
+FORMAT = 1
+
+
+def search_dir(home: Path) -> Path:
+    return Path(home) / "search"
+
+
+@dataclass
+class Manifest:
+    version: int
+    model: str
+    dim: int
+    papers: int
+    vectors: int
+    index_type: str
+    vectors_file: str
+    rows_file: str
+    segments: list[str] = field(default_factory=list)
+    nprobe: int = 0
+    library_generation: int | None = None
+    format: int = FORMAT
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(asdict(self), option=orjson.OPT_INDENT_2)
+
+
+def read_manifest(home: Path) -> Manifest | None:
+    path = search_dir(home) / "manifest.json"
+    try:
+        raw = orjson.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except (OSError, orjson.JSONDecodeError) as exc:
+        raise IndexCorrupt(path, str(exc)) from exc
+    if raw.get("format") != FORMAT:
+        raise IndexCorrupt(path, f"format {raw.get('format')} is not {FORMAT}")
+    try:
+        return Manifest(**raw)
+    except TypeError as exc:
+        raise IndexCorrupt(path, str(exc)) from exc
+
+
+def write_manifest(home: Path, manifest: Manifest) -> None:
+    folder = search_dir(home)
+    tmp = folder / f".manifest.json.tmp-{os.getpid()}"
+    with open(tmp, "wb") as fh:
+        fh.write(manifest.to_json())
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, folder / "manifest.json")
+    dir_fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def remove_stale(home: Path, keep: set[str]) -> None:
+    """Delete index files and folders not named in ``keep`` (and leftover temp files)."""
+    import shutil
+
+    for path in search_dir(home).iterdir():
+        name = path.name
+        if name in keep or name in ("manifest.json", "write.lock") or name.startswith("search.sqlite"):
+            continue
+        if name.startswith(("vectors-", "rows-", "kw-", ".")):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+
+@contextmanager
+def write_lock(home: Path, wait: float = 600.0):
+    """Only one process updates the index at a time; others wait up to ``wait`` seconds."""
+    folder = search_dir(home)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / "write.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise LibraryBusy(f"the search index of {home} is being updated by another paperkg process; "
+                                      "wait for it to finish and run the command again") from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

@@ -1,0 +1,129 @@
+"""The Cypher export run in a real database over Bolt: the throwaway ArcadeDB server of
+``graph.bolt_testserver`` (or the Neo4j 5 that ``NEO4J_URI`` names; see tests/bolt_fixtures.py).
+The script is loaded into an empty database statement by statement, the way cypher-shell
+runs it, and what the database then holds is compared with the subgraph."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bolt_fixtures import empty_database
+from graph.export import render, select_subgraph
+from graph.model import LABELS, Edge, Subgraph, key_of
+
+KEYS = {"paper": "id", "author": "name", "institution": "name", "category": "code", "digest": "name"}
+
+
+def run_script(server, script: bytes) -> int:
+    statements = [line[:-1] for line in script.decode("utf-8").split("\n") if line and not line.startswith("//")]
+    with server.driver() as driver, driver.session(database=server.database) as session:
+        for statement in statements:
+            session.run(statement).consume()
+    return len(statements)
+
+
+def database_contents(server) -> tuple[dict, list]:
+    with server.driver() as driver, driver.session(database=server.database) as session:
+        nodes = {}
+        for record in session.run("MATCH (n) RETURN labels(n) AS labels, properties(n) AS props"):
+            (label,) = [x for x in record["labels"] if x in LABELS.values()]
+            kind = next(k for k, v in LABELS.items() if v == label)
+            nodes[(label, record["props"][KEYS[kind]])] = record["props"]
+        edges = [(tuple(r["s"]), tuple(r["t"]), r["type"], r["props"]) for r in session.run(
+            "MATCH (a)-[r]->(b) RETURN [labels(a)[0], CASE WHEN a:Paper THEN a.id WHEN a:Category THEN a.code "
+            "ELSE a.name END] AS s, [labels(b)[0], CASE WHEN b:Paper THEN b.id WHEN b:Category THEN b.code "
+            "ELSE b.name END] AS t, type(r) AS type, properties(r) AS props")]
+    return nodes, edges
+
+
+def expected_contents(sub: Subgraph) -> tuple[dict, list]:
+    def ref(node_id):
+        return (LABELS[sub.nodes[node_id]["kind"]], key_of(node_id))
+
+    nodes = {}
+    for node_id, attrs in sub.nodes.items():
+        props = {k: (json.dumps(v, ensure_ascii=False, separators=(",", ":")) if k == "sources" else v)
+                 for k, v in attrs.items() if k != "kind" and v is not None}
+        props[KEYS[attrs["kind"]]] = key_of(node_id)
+        nodes[ref(node_id)] = props
+    edges = [(ref(e.source), ref(e.target), e.type, e.attrs) for e in sub.edges]
+    return nodes, edges
+
+
+def _sorted(edges):
+    return sorted(edges, key=lambda e: (e[0], e[1], e[2]))
+
+
+@pytest.fixture
+def database(bolt_server):
+    empty_database(bolt_server)
+    yield bolt_server
+    empty_database(bolt_server)
+
+
+def test_sample_neighbourhood_loads_into_an_empty_database(sample_store, database):
+    sub = select_subgraph(sample_store, around=["The University of Hong Kong"], hops=2)
+    script = render(sub, "cypher")
+    run_script(database, script)
+    nodes, edges = database_contents(database)
+    want_nodes, want_edges = expected_contents(sub)
+    assert nodes == want_nodes
+    assert _sorted(edges) == _sorted(want_edges)
+    paper = next(p for (label, _), p in nodes.items() if label == "Paper")
+    assert paper["title_zh"] == "基于外观流蒸馏的免解析虚拟试穿" and paper["authors"][0] == "Y Ge"
+
+    run_script(database, script)  # MERGE: a second run changes nothing
+    again_nodes, again_edges = database_contents(database)
+    assert again_nodes == nodes and len(again_edges) == len(edges)
+
+
+def test_whole_sample_library_and_derived_network(sample_store, database):
+    whole = select_subgraph(sample_store, around=["digest:000_17d677ce7aa43e86"], hops=3)
+    connected = {n for kind in LABELS for n, _ in sample_store.nodes(kind) if sample_store.neighbours(n)}
+    assert set(whole.nodes) == connected  # everything but a legend category without papers
+    run_script(database, render(whole, "cypher"))
+    coauthors = select_subgraph(sample_store, coauthors=True)
+    run_script(database, render(coauthors, "cypher"))
+    nodes, edges = database_contents(database)
+    assert len(nodes) == len(whole.nodes)
+    types = {}
+    for *_, rel, _ in edges:
+        types[rel] = types.get(rel, 0) + 1
+    want = {}
+    for e in whole.edges + coauthors.edges:
+        want[e.type] = want.get(e.type, 0) + 1
+    assert types == want
+    weights = {(s[1], t[1]): p["weight"] for s, t, rel, p in edges if rel == "COAUTHOR"}
+    assert weights == {(key_of(e.source), key_of(e.target)): e.attrs["weight"] for e in coauthors.edges}
+
+
+NASTY = "'\"\\\n\r\t<>&;,{}`%$#_~^ 中文标题🙂🚀\x00\x01\x1f\u2028"
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+nasty_text = st.text(alphabet=st.sampled_from(NASTY) | st.characters(codec="utf-8", exclude_categories=("Cs",)),
+                     min_size=1, max_size=25)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(title=nasty_text, names=st.lists(nasty_text, min_size=1, max_size=3, unique=True),
+       key=nasty_text.filter(lambda k: k not in ("kind", "id", "title", "authors") and not CONTROL.search(k)))
+def test_nasty_strings_survive_the_database(database, title, names, key):
+    """Values, merge keys and property keys (control characters are removed from property
+    keys by design, so keys here have none)."""
+    empty_database(database)
+    paper = "paper:00000000000000ff"
+    nodes = {paper: {"kind": "paper", "id": "00000000000000ff", "title": title, "authors": names, key: title}}
+    edges = []
+    for pos, name in enumerate(names, start=1):
+        nodes["author:" + name] = {"kind": "author", "name": name}
+        edges.append(Edge("author:" + name, paper, "AUTHORED", {"position": pos, "note": title}))
+    sub = Subgraph(nodes=nodes, edges=edges)
+    run_script(database, render(sub, "cypher"))
+    got_nodes, got_edges = database_contents(database)
+    want_nodes, want_edges = expected_contents(sub)
+    assert got_nodes == want_nodes
+    assert _sorted(got_edges) == _sorted(want_edges)
