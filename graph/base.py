@@ -158,8 +158,7 @@ class Store(ABC):
         folded = text.casefold()
         exact, partial, names = [], [], []
         for kind in kinds:
-            for node_id, attrs in self.nodes(kind):
-                label = node_label(attrs)
+            for node_id, label in self.node_labels(kind):
                 names.append(label)
                 if label.casefold() == folded:
                     exact.append(node_id)
@@ -171,6 +170,11 @@ class Store(ABC):
             if len(found) > 1:
                 raise AmbiguousName(text, found)
         raise UnknownNode(text, difflib.get_close_matches(text, names, n=5, cutoff=0.6))
+
+    def node_labels(self, kind: str) -> list[tuple[str, str]]:
+        """``(node_id, human name)`` of every node of a kind (see :func:`node_label`);
+        a server-backed store answers it without fetching whole nodes."""
+        return [(node_id, node_label(attrs)) for node_id, attrs in self.nodes(kind)]
 
     def show(self, node_id: str) -> dict:
         """The ``paperkg show`` object for a node."""

@@ -117,6 +117,9 @@ INSTITUTIONS_ORPHANS = "UNWIND $names AS name MATCH (i:Institution {name: name})
 NODES = {kind: f"MATCH (n:{LABELS[kind]}) RETURN {_projection(kind)} AS node" for kind in KINDS}
 NODES_BY_KEY = {kind: f"UNWIND $keys AS k MATCH (n:{LABELS[kind]} {{{KEYS[kind]}: k}}) RETURN {_projection(kind)} AS node"
                 for kind in KINDS}
+#: The id key and human name of every node of a kind (for resolving names).
+LABEL_OF = {"paper": "n.title", "author": "n.name", "institution": "n.name", "category": "n.code", "digest": "n.name"}
+NODE_LABELS = {kind: f"MATCH (n:{LABELS[kind]}) RETURN n.{KEYS[kind]} AS key, {LABEL_OF[kind]} AS label" for kind in KINDS}
 #: Each neighbour once per edge, either direction.
 NEIGHBOURS = {kind: (f"MATCH (n:{LABELS[kind]} {{{KEYS[kind]}: $key}})-[e]-(m) "
                      f"RETURN labels(m) AS labels, {_NODE_KEY} AS key, type(e) AS type, properties(e) AS attrs")
@@ -125,11 +128,16 @@ NEIGHBOURS = {kind: (f"MATCH (n:{LABELS[kind]} {{{KEYS[kind]}: $key}})-[e]-(m) "
 ADJACENT = {kind: (f"UNWIND $keys AS k MATCH (:{LABELS[kind]} {{{KEYS[kind]}: k}})--(m) "
                    f"RETURN DISTINCT labels(m) AS labels, {_NODE_KEY} AS key")
             for kind in KINDS}
-#: Many nodes of one kind with their outgoing edges (the last step of an ego subgraph).
-NODES_OUT = {kind: (f"UNWIND $keys AS k MATCH (n:{LABELS[kind]} {{{KEYS[kind]}: k}}) OPTIONAL MATCH (n)-[e]->(m) "
-                    f"RETURN {_projection(kind)} AS node, collect(CASE WHEN e IS NULL THEN null ELSE "
-                    f"{{type: type(e), attrs: properties(e), labels: labels(m), key: {_NODE_KEY}}} END) AS out")
-             for kind in KINDS}
+#: The kinds each edge type joins, from its start to its end.
+EDGE_ENDS = {"AUTHORED": ("author", "paper"), "AFFILIATED": ("paper", "institution"),
+             "IN_CATEGORY": ("paper", "category"), "LISTED_IN": ("paper", "digest")}
+assert set(EDGE_ENDS) == set(EDGE_TYPES)
+#: The edges of one type from some nodes to some others (the edges of an ego subgraph).
+#: Walked from the start, which is always a paper or an author: a category or digest
+#: has thousands of incoming edges, a paper or author a few outgoing ones.
+EDGES_BETWEEN = {etype: (f"UNWIND $sources AS k MATCH (s:{LABELS[a]} {{{KEYS[a]}: k}})-[e:{etype}]->(t:{LABELS[b]}) "
+                         f"WHERE t.{KEYS[b]} IN $targets RETURN k AS source, t.{KEYS[b]} AS target, properties(e) AS attrs")
+                 for etype, (a, b) in EDGE_ENDS.items()}
 #: ``$category`` narrows on the server (an exact upper-case code); the exact
 #: filter (:class:`graph.filters.PaperFilter`) is applied to what comes back.
 PAPERS = f"MATCH (n:Paper) WHERE $category IS NULL OR toUpper(n.category) = $category RETURN {_projection('paper')} AS node"

@@ -10,7 +10,7 @@ def open_store(settings: Settings, wait: float = 0.0) -> Store:
     if settings.backend == "neo4j":
         from graph.neo4j_store import Neo4jStore
 
-        return Neo4jStore(settings.neo4j, home=settings.home)
+        return Neo4jStore(settings.neo4j, home=settings.home, wait=wait)
     from graph.embedded import EmbeddedStore
 
     return EmbeddedStore(settings.home, wait=wait)

@@ -36,6 +36,8 @@ from graph.merge import category_node, digest_node, entity_nodes, merge_paper, o
 from graph.model import paper_id
 
 _READ_CHUNK = 2000
+#: What one write transaction carries at most, roughly (a Bolt message is limited to 16 MiB on ArcadeDB).
+MAX_TX_BYTES = 4 * 1024 * 1024
 
 
 def dumps(value) -> str:
@@ -175,7 +177,8 @@ def write_paper_batch(tx, batch: dict, observations_only: list[dict]) -> None:
 
 def _commit(tx, digest_rows: list[dict], category_rows: list[dict], dropped_codes: list[str]) -> None:
     tx.run(cypher.DIGEST_COMMIT, rows=digest_rows).consume()
-    tx.run(cypher.CATEGORIES_SET, rows=category_rows).consume()
+    if category_rows:
+        tx.run(cypher.CATEGORIES_SET, rows=category_rows).consume()
     if dropped_codes:
         tx.run(cypher.CATEGORIES_DROP, codes=dropped_codes).consume()
 
@@ -236,35 +239,84 @@ def _write(client, accepted, state: dict[str, dict], batch_size: int, ticks: _Ti
         journal.append({"name": digest.name, "pending": dumps({
             "sha256": digest.sha256, "added": sorted(set(old.get("added", [])) | set(rep.added)),
             "updated": sorted(set(old.get("updated", [])) | set(rep.updated))})})
-    client.write(lambda tx: tx.run(cypher.DIGEST_BEGIN, rows=journal).consume(), action="write the digests")
+    for rows in chunks(journal, lambda row: len(row["pending"]), 10 * batch_size):
+        client.write(lambda tx, rows=rows: tx.run(cypher.DIGEST_BEGIN, rows=rows).consume(), action="write the digests")
 
     changed, removed, obs_only = plan["changed"], plan["removed"], plan["observations_only"]
     size = max(1, batch_size)
-    rows = max(len(changed), len(removed), len(obs_only))
-    skipped = ticks.done
-    for start in range(0, rows, size):
+    changed_parts = chunks(changed, _paper_bytes, size)
+    removed_parts = [removed[i:i + size] for i in range(0, len(removed), size)]
+    obs_parts = chunks(obs_only, lambda row: len(row["observations"]), size)
+    digest_rows = _digest_rows(accepted)
+    commit_parts = chunks(digest_rows, lambda row: len(row["props"]["raw_text"]), 10 * size)
+    steps = max(len(changed_parts), len(removed_parts), len(obs_parts)) + len(commit_parts)
+    start, share = ticks.done, len(accepted) - 1  # the last digest ticks when all is done
+    for i in range(steps - len(commit_parts)):
         client.renew_lease()
-        batch = paper_batch(changed[start:start + size], removed[start:start + size])
-        client.write(write_paper_batch, batch, obs_only[start:start + size], action="write papers")
-        ticks.to(skipped + (len(accepted) - 1) * min(rows, start + size) // rows)
+        batch = paper_batch(_part(changed_parts, i), _part(removed_parts, i))
+        client.write(write_paper_batch, batch, _part(obs_parts, i), action="write papers")
+        ticks.to(start + share * (i + 1) // steps)
 
-    legends = {r["name"]: json.loads(r["categories"] or "{}") for r in client.read(cypher.ALL_LEGENDS)}
-    before = {code for name in names for code in legends.get(name, {})}
-    before |= {old["category"] for _, _, old in changed if old is not None and old["category"]}
-    before |= {old["category"] for old in removed if old["category"]}
+    category_rows, dropped = _categories(client, accepted, changed, removed)
+    for i, rows in enumerate(commit_parts):
+        client.renew_lease()
+        last = i == len(commit_parts) - 1
+        client.write(_commit, rows, category_rows if last else [], dropped if last else [], action="commit the digests")
+        ticks.to(start + share * (steps - len(commit_parts) + i + 1) // steps)
+
+
+def _paper_bytes(item) -> int:
+    """About the bytes of a changed paper's row: its record and observations (Chinese text: 3 bytes a character)."""
+    _, observations, _ = item
+    text = sum(len(o["abstract"]) + len(o["title"]) + 3 * (len(o["summary_zh"]) + len(o["title_zh"])) for o in observations)
+    return 2 * text + 400 * len(observations) + 1024
+
+
+def _part(parts: list[list], i: int) -> list:
+    return parts[i] if i < len(parts) else []
+
+
+def chunks(items: list, size_of, max_count: int, max_bytes: int | None = None) -> list[list]:
+    """``items`` cut into runs of at most ``max_count`` and about ``max_bytes`` (never empty):
+    a Bolt message has a size limit (16 MiB on ArcadeDB), and so has a transaction's memory."""
+    max_bytes = MAX_TX_BYTES if max_bytes is None else max_bytes
+    parts, current, size = [], [], 0
+    for item in items:
+        item_size = size_of(item)
+        if current and (len(current) >= max_count or size + item_size > max_bytes):
+            parts.append(current)
+            current, size = [], 0
+        current.append(item)
+        size += item_size
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _digest_rows(accepted) -> list[dict]:
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    digest_rows = []
+    rows = []
     for digest, raw_text, _ in accepted:
-        legends[digest.name] = digest.categories
         node = digest_node(digest)
-        digest_rows.append({"name": digest.name, "props": {
+        rows.append({"name": digest.name, "props": {
             "file": node["file"], "posted_at": node["posted_at"], "entry_count": node["entry_count"],
             "sha256": digest.sha256, "raw_text": raw_text, "categories": dumps(digest.categories), "ingested_at": now}})
+    return rows
+
+
+def _categories(client, accepted, changed, removed) -> tuple[list[dict], list[str]]:
+    """Category rows named by all legends once these digests are in, and the codes
+    that may now be unused (dropped when nothing links to them)."""
+    legends = {r["name"]: json.loads(r["categories"] or "{}") for r in client.read(cypher.ALL_LEGENDS)}
+    before = {code for digest, _, _ in accepted for code in legends.get(digest.name, {})}
+    before |= {old["category"] for _, _, old in changed if old is not None and old["category"]}
+    before |= {old["category"] for old in removed if old["category"]}
+    for digest, _, _ in accepted:
+        legends[digest.name] = digest.categories
     names_by_code: dict[str, list[str]] = {}
     for legend in legends.values():
         for code, name in legend.items():
             names_by_code.setdefault(code, []).append(name)
-    category_rows = [{k: v for k, v in category_node(code, names_by_code.get(code, [])).items() if k != "kind"}
-                     for code in sorted(set(names_by_code) | before)]
-    dropped = sorted(before - set(names_by_code))
-    client.write(_commit, digest_rows, category_rows, dropped, action="commit the digests")
+    rows = [{k: v for k, v in category_node(code, names_by_code.get(code, [])).items() if k != "kind"}
+            for code in sorted(set(names_by_code) | before)]
+    return rows, sorted(before - set(names_by_code))

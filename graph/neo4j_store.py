@@ -100,6 +100,11 @@ class Neo4jStore(Store):
         key = cypher.KEYS[kind]
         return [(f"{kind}:{r['node'][key]}", _attrs(kind, r["node"])) for r in self.client.read(cypher.NODES[kind])]
 
+    def node_labels(self, kind: str) -> list[tuple[str, str]]:
+        if kind not in KINDS:
+            return []
+        return [(f"{kind}:{r['key']}", r["label"] or "") for r in self.client.read(cypher.NODE_LABELS[kind])]
+
     def papers(self, filters: PaperFilter | None = None, ids: Iterable[str] | None = None) -> list[dict]:
         if ids is not None:
             candidates = list(self._get_nodes("paper:" + k for k in ids).values())
@@ -142,15 +147,18 @@ class Neo4jStore(Store):
                 break
             frontier = nxt
         kept = {n for n in seen if keep_kinds is None or kind_of(n) in keep_kinds or n in seeds}
-        nodes, out = {}, []
-        for kind, keys in sorted(_by_kind(kept).items()):
-            for r in run(cypher.NODES_OUT[kind], keys=keys):
-                node_id = f"{kind}:{r['node'][cypher.KEYS[kind]]}"
-                nodes[node_id] = _attrs(kind, r["node"])
-                out += [(node_id, _node_id(e["labels"], e["key"]), e["type"], dict(e["attrs"])) for e in r["out"]]
+        by_kind = _by_kind(kept)
+        nodes = {}
+        for kind, keys in sorted(by_kind.items()):
+            for r in run(cypher.NODES_BY_KEY[kind], keys=keys):
+                nodes[f"{kind}:{r['node'][cypher.KEYS[kind]]}"] = _attrs(kind, r["node"])
+        edges = []
+        for etype, (source, target) in cypher.EDGE_ENDS.items():
+            if by_kind.get(source) and by_kind.get(target):
+                for r in run(cypher.EDGES_BETWEEN[etype], sources=by_kind[source], targets=by_kind[target]):
+                    edges.append(Edge(f"{source}:{r['source']}", f"{target}:{r['target']}", etype, dict(r["attrs"])))
         sub = Subgraph(nodes={n: nodes[n] for n in sorted(nodes)})
-        sub.edges = [Edge(s, t, etype, attrs) for s, t, etype, attrs in sorted(out, key=lambda e: (e[0], e[1]))
-                     if t in sub.nodes]
+        sub.edges = sorted(edges, key=lambda e: (e.source, e.target))
         return sub
 
     def institution_links(self, filters: PaperFilter | None = None, min_weight: int = 1) -> Subgraph:

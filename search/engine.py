@@ -28,7 +28,6 @@ from search.tokenize import tokens
 from search.vectors import VectorIndex
 
 
-
 def _library_has_papers(home: Path) -> bool:
     path = Path(home) / "library.sqlite"
     if not path.is_file():
@@ -64,19 +63,17 @@ class SearchEngine:
     def open(cls, settings) -> "SearchEngine":
         """The index of ``settings.home``; errors name the fix (ingest, reindex)."""
         home = Path(settings.home)
-        for attempt in range(2):
-            manifest = read_manifest(home)
-            if manifest is None or manifest.papers == 0:
-                if _library_has_papers(home):
-                    raise IndexMissing(home)
-                raise EmptyLibrary(home)
-            model = choose_model(settings.model, manifest)
-            try:
-                return cls(home, manifest, model)
-            except IndexCorrupt:
-                if attempt:  # a writer may have replaced the files between reading the manifest and opening them
-                    raise
-        raise AssertionError("unreachable")
+        try:
+            return cls._current(home, settings.model)
+        except IndexCorrupt:  # a writer may have switched versions between our reading the manifest and its files
+            return cls._current(home, settings.model)
+
+    @classmethod
+    def _current(cls, home: Path, configured: str | None) -> "SearchEngine":
+        manifest = read_manifest(home)
+        if manifest is None or manifest.papers == 0:
+            raise IndexMissing(home) if _library_has_papers(home) else EmptyLibrary(home)
+        return cls(home, manifest, choose_model(configured, manifest))
 
     def close(self) -> None:
         self.db.close()

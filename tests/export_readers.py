@@ -318,11 +318,7 @@ def bibtex_authors(data: bytes) -> list[list[str]]:
     from bibtexparser.middlewares import SeparateCoAuthors
 
     decode = latex_decoder().latex_to_text
-    # bibtexparser 2.1.0 drops the first two characters of a name that starts with a backslash
-    # after " and " (its splitter skips an escape before noting where the name starts); an empty
-    # group in front, which LaTeX and pylatexenc ignore, sidesteps that.
-    text = re.sub(r"(\band\s+)\\", r"\1{}\\", data.decode("utf-8"))
-    library = bibtexparser.parse_string(text, append_middleware=[SeparateCoAuthors()])
+    library = bibtexparser.parse_string(data.decode("utf-8"), append_middleware=[SeparateCoAuthors()])
     assert not library.failed_blocks
     return [[decode(name).replace("\u02c6", "^") for name in entry.fields_dict["author"].value]
             if "author" in entry.fields_dict else [] for entry in library.entries]

@@ -127,3 +127,24 @@ def test_nasty_strings_survive_the_database(database, title, names, key):
     want_nodes, want_edges = expected_contents(sub)
     assert got_nodes == want_nodes
     assert _sorted(got_edges) == _sorted(want_edges)
+
+
+def _normalised(sub: Subgraph) -> tuple[dict, dict]:
+    nodes = {n: {k: v for k, v in a.items() if v not in (None, "", [])} for n, a in sub.nodes.items()}
+    edges = {(e.source, e.target, e.type): e.attrs for e in sub.edges}
+    return nodes, edges
+
+
+def test_selection_is_the_same_on_the_neo4j_backend(sample_store, neo4j_store, sample_digest_path):
+    """The export selects through the Store API only, so a Neo4j-backed library exports the same subgraph."""
+    from graph.filters import PaperFilter
+    from ingest import read_digest
+
+    neo4j_store.ingest([read_digest(sample_digest_path)])
+    for kwargs in ({"around": ["The University of Hong Kong"], "hops": 2},
+                   {"around": ["digest:000_17d677ce7aa43e86"], "hops": 2, "filters": PaperFilter(category="CV")},
+                   {"around": ["CV"], "hops": 2, "kinds": ["paper", "author"]},
+                   {"coauthors": True}, {"institution_links": True}):
+        embedded, bolt = select_subgraph(sample_store, **kwargs), select_subgraph(neo4j_store, **kwargs)
+        assert _normalised(bolt) == _normalised(embedded), kwargs
+        assert render(bolt, "graphml") and render(bolt, "ris" if "around" in kwargs else "gexf")

@@ -248,3 +248,35 @@ def test_server_killed_mid_ingest(tmp_path, reference):
             assert counts == [{"n": 20, "ids": 20}]
     finally:
         restarted.stop()
+
+
+# -- big ingests ------------------------------------------------------------------------------
+def test_chunks_respect_count_and_size():
+    from graph.neo4j_ingest import chunks
+
+    assert chunks(list(range(7)), lambda i: 1, 3) == [[0, 1, 2], [3, 4, 5], [6]]
+    assert chunks([5, 5, 5, 20, 1], lambda i: i, 10, max_bytes=10) == [[5, 5], [5], [20], [1]]
+    assert chunks([], len, 3) == []
+
+
+def test_transactions_stay_under_the_message_limit(neo4j_settings, reference, monkeypatch):
+    """With a tiny size limit every paper batch and every digest commit is split,
+    and the graph is the same: what keeps a 50k-paper sync under Bolt's 16 MiB messages."""
+    import graph.neo4j_ingest as ingest_module
+    from graph.neo4j_store import Neo4jStore
+
+    monkeypatch.setattr(ingest_module, "MAX_TX_BYTES", 6000)
+    commits = []
+    real_commit = ingest_module._commit
+    monkeypatch.setattr(ingest_module, "_commit", lambda tx, rows, *rest: (commits.append(len(rows)), real_commit(tx, rows, *rest)))
+    batches = []
+    real_batch = ingest_module.write_paper_batch
+    monkeypatch.setattr(ingest_module, "write_paper_batch", lambda tx, batch, obs: (batches.append(len(batch["rows"])),
+                                                                                    real_batch(tx, batch, obs)))
+    with Neo4jStore(neo4j_settings) as store:
+        ticks = []
+        report = store.ingest(inputs(), progress=ticks.append)
+        assert commits == [1, 1] and sum(ticks) == 2
+        assert sum(batches) == 20 and len(batches) > 4 and max(batches) < 20
+        assert [d.status for d in report.digests] == ["added", "added"]
+        assert graph_of(store) == reference

@@ -203,3 +203,36 @@ def test_resolve_accepts_ids_titles_fragments_and_chinese_titles(search_engine):
     with pytest.raises(UnknownNode) as err:
         search_engine.resolve(brief["title"][:-3] + "xyz zzz")
     assert brief["title"] in str(err.value)
+
+
+# -- crash safety ---------------------------------------------------------------------------------
+def test_a_crash_before_the_manifest_switch_keeps_the_old_index_and_the_next_sync_heals(tmp_path, monkeypatch):
+    home = tmp_path / "library"
+    papers = _digest_papers(home)
+    settings_ = load_settings(str(home))
+    indexer.update_index(settings_, papers[:5])
+    before = read_manifest(home)
+
+    def crash(*_args):
+        raise KeyboardInterrupt("killed between writing the new files and switching the manifest")
+
+    changed = [{**papers[0], "title_zh": "一个被修改的中文标题"}, *papers[1:]]
+    monkeypatch.setattr(indexer, "write_manifest", crash)
+    with pytest.raises(KeyboardInterrupt):
+        indexer.update_index(settings_, changed)
+    monkeypatch.undo()
+    assert read_manifest(home) == before
+    with SearchEngine.open(settings_) as engine:  # the old version, whole
+        assert len(engine.rows) == 5 and len(engine.vectors) == before.vectors
+        assert engine.search(papers[0]["title"], k=1)[0]["id"] == papers[0]["id"]
+    healed = indexer.update_index(settings_, changed)
+    assert healed["embedded"] == 0 or healed["embedded"] <= 1  # everything but the new title was cached
+    assert healed["added"] == len(papers) - 5 and healed["updated"] == 1
+    with SearchEngine.open(settings_) as engine:
+        assert len(engine.rows) == len(papers)
+        assert engine.search("一个被修改的中文标题", k=1, mode="keyword")[0]["id"] == papers[0]["id"]
+    leftovers = {p.name for p in search_dir(home).iterdir()} - {"manifest.json", "write.lock", "search.sqlite",
+                                                                   "search.sqlite-wal", "search.sqlite-shm"}
+    manifest = read_manifest(home)
+    assert leftovers <= {manifest.vectors_file, manifest.rows_file, before.vectors_file, before.rows_file,
+                         *(f"kw-{s}" for s in manifest.segments + before.segments)}

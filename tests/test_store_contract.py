@@ -146,6 +146,10 @@ def snapshot(store) -> dict:
     }
 
 
+def canonical(neighbours) -> list:
+    return sorted((n, t, repr(sorted(a.items()))) for n, t, a in neighbours)
+
+
 def edge_set(sub) -> set:
     return {(e.source, e.target, e.type, repr(sorted(e.attrs.items()))) for e in sub.edges}
 
@@ -423,11 +427,13 @@ def test_backends_agree(neo4j_store, tmp_path):
         one, two = ([(d.status, d.added, d.updated, list(map(str, d.problems))) for d in r.digests] for r in reports)
         assert one == two
     assert snapshot(neo4j_store) == snapshot(embedded)
+    for kind in KINDS:
+        assert sorted(neo4j_store.node_labels(kind)) == sorted(embedded.node_labels(kind))
     for node_id in snapshot(embedded)["nodes"]:
         for hops in (1, 2):
             one, two = embedded.ego_subgraph([node_id], hops), neo4j_store.ego_subgraph([node_id], hops)
             assert one.nodes == two.nodes and edge_set(one) == edge_set(two)
-        assert sorted(map(repr, embedded.neighbours(node_id))) == sorted(map(repr, neo4j_store.neighbours(node_id)))
+        assert canonical(embedded.neighbours(node_id)) == canonical(neo4j_store.neighbours(node_id))
         assert embedded.show(node_id) == neo4j_store.show(node_id)
     for filters in (None, PaperFilter(category="CV"), PaperFilter(institution="Hong Kong")):
         for network in ("institution_links", "coauthors"):

@@ -1,7 +1,7 @@
 """The paperkg Streamlit app: ``paperkg ui`` (or ``streamlit run ui/app.py``).
 
 Pages live in ``ui/app_pages/`` (see :mod:`ui.nav` for their URLs). The sidebar's
-language choice is bound to the ``lang`` query parameter, so every shared URL
+language choice is kept in the ``lang`` query parameter, so every shared URL
 opens in the language it was shared in.
 """
 from __future__ import annotations
@@ -32,11 +32,17 @@ def main() -> None:
     try:
         chosen = state.settings()
         st.sidebar.caption(t("library_at", home=md(f"{chosen.home} ({chosen.backend})")))
-        state.start_loading()
-        search_bridge.start_loading()
         page.run()
+        start_loading()
     except StoreError as exc:
         st.error(t("store_error", why=md(str(exc))))
+
+
+def start_loading() -> None:
+    """Open the store and the search engine on worker threads (once per process). Pages call
+    this after drawing their first widgets, so the loading does not slow the first paint."""
+    state.start_loading()
+    search_bridge.start_loading()
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from opaque ids back to node ids.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import streamlit as st
@@ -65,33 +66,37 @@ def elements(sub: Subgraph, focus: str | None = None, label_width: int = 32) -> 
     ids = list(sub.nodes)
     index = {node_id: i for i, node_id in enumerate(ids)}
     degree = weighted_degree(sub)
+    top = max(degree.values(), default=0) or 1
     nodes = []
     for i, node_id in enumerate(ids):
         attrs = sub.nodes[node_id]
         kind = attrs.get("kind", node_id.split(":", 1)[0])
         nodes.append({"data": {"id": f"n{i}", "label": short(node_label({"kind": kind, **attrs}) or node_id, label_width),
-                               "kind": kind, "links": degree.get(node_id, 0), "focus": int(node_id == focus)}})
+                               "kind": kind, "links": degree.get(node_id, 0), "focus": int(node_id == focus),
+                               "size": round(14 + 30 * math.sqrt(degree.get(node_id, 0) / top))}})
     edges = []
     for j, edge in enumerate(sub.edges):
         if edge.source in index and edge.target in index:
             edges.append({"data": {"id": f"e{j}", "source": f"n{index[edge.source]}", "target": f"n{index[edge.target]}",
-                                   "label": edge.type, "weight": int(edge.attrs.get("weight", 1) or 1)}})
+                                   "label": edge.type, "weight": int(edge.attrs.get("weight", 1) or 1),
+                                   "focus": int(focus in (edge.source, edge.target))}})
     return {"nodes": nodes, "edges": edges}, ids
 
 
-def styles(sub: Subgraph) -> list[_Style]:
-    degree = weighted_degree(sub)
-    top_degree = max(max(degree.values(), default=1), 2)
+def styles(sub: Subgraph, focus: str | None = None) -> list[_Style]:
     top_weight = max(max((int(e.attrs.get("weight", 1) or 1) for e in sub.edges), default=1), 2)
     rules = [
-        _Style("node", {"label": "data(label)", "font-family": FONT, "font-size": 11, "text-valign": "bottom",
-                        "text-margin-y": 3, "width": f"mapData(links, 0, {top_degree}, 16, 44)",
-                        "height": f"mapData(links, 0, {top_degree}, 16, 44)", "text-wrap": "ellipsis",
+        _Style("node", {"label": "data(label)", "font-family": FONT, "font-size": 12, "min-zoomed-font-size": 5,
+                        "text-valign": "bottom",
+                        "text-margin-y": 3, "width": "data(size)", "height": "data(size)", "text-wrap": "ellipsis",
                         "text-max-width": 160}),
         _Style("edge", {"width": f"mapData(weight, 1, {top_weight}, 1, 9)", "curve-style": "haystack", "opacity": 0.6}),
         _Style("node[focus = 1]", {"border-width": 4, "border-color": "#222222", "font-weight": "bold", "font-size": 13}),
     ]
     rules += [_Style(f"node[kind = '{kind}']", {"background-color": colour}) for kind, colour in KIND_COLOURS.items()]
+    if focus is not None:  # the focus's own links stand out; links among its neighbours recede
+        rules.append(_Style("edge[focus = 0]", {"opacity": 0.12}))
+        rules.append(_Style("edge[focus = 1]", {"opacity": 0.8}))
     return rules
 
 
@@ -101,7 +106,13 @@ def network(sub: Subgraph, key: str, focus: str | None = None, height: int = 420
 
     data, ids = elements(sub, focus)
     layout_config = {"name": layout, "animate": False, "fit": True, "padding": 24, "nodeDimensionsIncludeLabels": True}
-    event = st_link_analysis(data, layout=layout_config, node_styles=styles(sub), height=height, key=key,
+    if layout == "circle":  # a ring just big enough for the names, not sized by the longest name
+        layout_config.update({"nodeDimensionsIncludeLabels": False, "avoidOverlap": False,
+                              "radius": 60 + 5 * len(ids)})
+    if layout == "radial" and focus in ids:  # the focus in the middle, its neighbours on a ring around it
+        layout_config.update({"name": "breadthfirst", "circle": True, "roots": [f"n{ids.index(focus)}"],
+                              "spacingFactor": 0.9, "avoidOverlap": True})
+    event = st_link_analysis(data, layout=layout_config, node_styles=styles(sub, focus), height=height, key=key,
                              events=[Event("open", "tap", "node")])
     if not isinstance(event, dict) or event.get("action") != "open":
         return None

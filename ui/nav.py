@@ -46,16 +46,16 @@ def target(node_id: str) -> tuple[str, dict] | None:
     return None
 
 
-def link(node_id: str, label: str, bold: bool = False, suffix: str = "") -> None:
+def link(node_id: str, label: str, bold: bool = False, prefix: str = "") -> None:
     """A link (client-side navigation) to a node's page. ``label`` is library text (escaped);
-    ``suffix`` is app text (e.g. a score), shown after it."""
+    ``prefix`` is app text (e.g. a score), shown before it."""
     found = target(node_id)
     if found is None:
         st.text(label)
         return
     page, params = found
     text = f"**{md(label)}**" if bold else md(label)
-    st.page_link(page, label=text + suffix, query_params=params)
+    st.page_link(page, label=prefix + text, query_params=params)
 
 
 def go(node_id: str) -> None:

@@ -33,6 +33,8 @@ def _open(chosen) -> _Engine:
         raise ImportError(why)
     found = module.SearchEngine.open(chosen)
     found.search("warm up 预热", k=1)  # loads the query encoder now, not on the first real search
+    len(found.briefs)  # and the paper fields that filters and related papers use
+    state.keep_out_of_gc()
     return _Engine(found)
 
 
@@ -94,6 +96,16 @@ def search(query: str, k: int, mode: str, filters: PaperFilter | None):
 
 
 def related(paper_key: str, k: int):
+    found, why = engine()
+    if found is None:
+        return None, why
+    chosen = state.settings()
+    return _related(str(chosen.home), _index_version(chosen.home), paper_key, k)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _related(home: str, index_version: int | None, paper_key: str, k: int):
+    """Related papers per index version (a paper by a prolific author takes seconds to score)."""
     found, why = engine()
     if found is None:
         return None, why

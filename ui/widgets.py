@@ -1,16 +1,23 @@
-"""Pieces several pages share: the filter sidebar, clickable tables, monthly counts."""
+"""Pieces several pages share: the filter sidebar, clickable tables, monthly counts.
+
+pandas is imported where tables are drawn: the search page, the first page a
+user sees, has none and starts faster without it.
+"""
 from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import streamlit as st
 
 from graph.filters import PaperFilter
 from ui import nav, state, url_state
 from ui.i18n import t
 from ui.safe import md, short
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FILTER_KEYS = ("category", "institution", "author", "since", "until")
 
@@ -44,11 +51,14 @@ def _iso(value) -> str | None:
     return value.isoformat() if isinstance(value, date) else None
 
 
-def clickable_table(frame: pd.DataFrame, node_ids: list[str], key: str, height: int | str = "auto") -> None:
+def clickable_table(frame: "pd.DataFrame", node_ids: list[str], key: str, height: int | str = "auto") -> None:
     """A table whose rows open the page of ``node_ids[row]`` when selected.
     Cells are drawn on a canvas as text, so library text needs no escaping here."""
+    first, *counts = list(frame.columns)
+    widths = {first: st.column_config.TextColumn(width="medium")}
+    widths.update({c: st.column_config.Column(width="small") for c in counts if frame[c].dtype.kind in "iuf"})
     event = st.dataframe(frame, key=key, hide_index=True, on_select="rerun", selection_mode="single-row",
-                         height=height)
+                         height=height, column_config=widths)
     rows = getattr(getattr(event, "selection", None), "rows", None) or []
     if rows and rows[0] < len(node_ids):
         nav.go(node_ids[rows[0]])
@@ -56,6 +66,8 @@ def clickable_table(frame: pd.DataFrame, node_ids: list[str], key: str, height: 
 
 def papers_table(papers: list[dict], key: str, limit: int = 500) -> None:
     """Date, category, both titles and authors; select a row to open the paper."""
+    import pandas as pd
+
     shown = papers[:limit]
     frame = pd.DataFrame({
         t("posted"): [(p.get("posted_at") or "")[:10] for p in shown],
@@ -69,13 +81,17 @@ def papers_table(papers: list[dict], key: str, limit: int = 500) -> None:
 
 def names_table(rows: list[dict], kind: str, count_label: str, key: str, limit: int = 200) -> None:
     """``[{name, papers}]`` as a table of names and counts; select a row to open that name's page."""
+    import pandas as pd
+
     shown = rows[:limit]
     frame = pd.DataFrame({t("name"): [r["name"] for r in shown], count_label: [r["papers"] for r in shown]})
     clickable_table(frame, [f"{kind}:{r['name']}" for r in shown], key=key, height=min(38 + 35 * len(shown), 380))
 
 
-def monthly_counts(papers: list[dict], by: str | None = None) -> pd.DataFrame:
+def monthly_counts(papers: list[dict], by: str | None = None) -> "pd.DataFrame":
     """Papers per month (``YYYY-MM``), optionally split by a field such as ``category``."""
+    import pandas as pd
+
     counts: Counter = Counter()
     for paper in papers:
         month = (paper.get("posted_at") or "")[:7]

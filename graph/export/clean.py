@@ -1,20 +1,26 @@
-"""Attribute cleaning shared by the export formats: the one place values are made safe.
+"""Records and value cleaning shared by the export formats: the one place values are made safe.
 
 Every format sees a node as a *record*: ``id``, ``kind``, ``label``, then the
 node's own fields; an edge as ``source``, ``target``, ``type``, then its
 attributes. A field whose name collides with one of those columns is renamed
-(a paper's ``id`` field, its 16-hex key, becomes ``paper_id``).
+(a paper's ``id`` field, its 16-hex key, becomes ``paper_id``; an edge
+attribute ``id`` becomes ``edge_id``). :func:`records` gives them row by row
+(JSON formats), :func:`node_groups` / :func:`edge_groups` column by column,
+one table per node kind and edge type (the flat formats, for speed).
 
 Values are cleaned per family of format:
 
 * :func:`native` (JSON formats, Cypher): keeps lists, dicts, numbers, booleans
-  and ``None``; drops lone surrogates (they cannot be written as UTF-8) and
-  turns non-finite floats into ``None``.
+  and ``None``; turns non-finite floats into ``None``, integers past 64 bits
+  into strings, sets into lists.
 * :func:`flat` (GraphML, GEXF, CSV): a list of plain values becomes one string
   joined with ``"; "``, a list holding dicts or lists (a paper's ``sources``)
   or a dict becomes compact JSON, ``None`` becomes ``""``.
-* :func:`xml_text` removes the characters XML 1.0 cannot carry at all (most
-  control characters) instead of failing on them.
+* Text that cannot be written is removed from the *finished document*, which is
+  the same as cleaning every value (no escape produces such characters) and
+  far cheaper: lone surrogates everywhere (:func:`utf8`), and in XML the
+  characters XML 1.0 cannot carry at all, most control characters
+  (:func:`xml_utf8`), instead of failing on them.
 """
 from __future__ import annotations
 
@@ -29,8 +35,6 @@ import orjson
 from graph.base import node_label
 from graph.model import Subgraph, kind_of
 
-NODE_COLUMNS = ("id", "kind", "label")
-EDGE_COLUMNS = ("source", "target", "type")
 LIST_SEPARATOR = "; "
 _INT64 = 2 ** 63
 
@@ -276,8 +280,3 @@ def edge_groups(subgraph: Subgraph) -> list[tuple[str, dict[str, list]]]:
 def group_columns(groups: list[tuple[str, dict[str, list]]]) -> list[str]:
     """Every column name of the groups, in first-seen order."""
     return list(dict.fromkeys(name for _, table in groups for name in table))
-
-
-def columns(rows: list[dict]) -> list[str]:
-    """Every key of ``rows``, in first-seen order."""
-    return list(dict.fromkeys(key for row in rows for key in row))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 import orjson
 
@@ -47,6 +48,7 @@ def string_literal(value: str) -> str:
     return "'" + _NEEDS_ESCAPE.sub(_escape, value) + "'"
 
 
+@lru_cache(maxsize=4096)
 def name(identifier: str) -> str:
     """A label, relationship type or property key: as is when plain, else in backticks."""
     identifier = property_key(identifier)
@@ -62,7 +64,10 @@ def label_for(kind: str) -> str:
 def property_value(value):
     """The storable form of ``value``: plain, a list of one plain type, or a JSON string; ``None`` to leave out.
     (Lone surrogates are removed from the finished script, not here.)"""
-    if value.__class__ is str or value.__class__ is bool:
+    cls = value.__class__
+    if cls is str or cls is bool:
+        return value
+    if cls is list and all(v.__class__ is str for v in value):
         return value
     value = native(value)
     if value is None or isinstance(value, (str, bool, int, float)):
@@ -94,6 +99,7 @@ def literal(value) -> str:
     return "null"
 
 
+@lru_cache(maxsize=4096)
 def property_key(key) -> str:
     """A property key without control characters or line breaks (``_`` if nothing is left)."""
     return _LINE_BREAKING.sub("", native(str(key))) or "_"

@@ -109,10 +109,13 @@ def _suffix(n: int) -> str:
 
 
 def _bib_name(name: str) -> str:
-    name = latex(name)
-    if re.search(r"\band\b", name, re.IGNORECASE) or "," in name:
-        return "{" + name + "}"
-    return name
+    """A name for ``author``: braced (one unit, never split or reordered) when it holds an
+    ``and``, a comma or anything LaTeX needed escaped, so every BibTeX reader keeps it whole."""
+    plain = one_line(name)
+    escaped = latex(plain)
+    if escaped != plain or "," in plain or re.search(r"\band\b", plain, re.IGNORECASE):
+        return "{" + escaped + "}"
+    return escaped
 
 
 def _keywords(paper: dict) -> list[str]:

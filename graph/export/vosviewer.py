@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import html
 
-import orjson
-
 from graph.export.clean import flat, native, records
+from graph.export.json_formats import dumps
 from graph.model import KINDS, Subgraph
 
 _DESCRIBED = ("kind", "title_zh", "name_zh", "category", "posted_at", "authors", "institutions", "arxiv")
@@ -62,4 +61,4 @@ def render_vosviewer(subgraph: Subgraph, title: str = "paperkg export") -> bytes
     document = {"network": network,
                 "config": {"terminology": {"item": "node", "items": "nodes", "link": "link", "links": "links"}},
                 "info": {"title": native(title)}}
-    return orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"
+    return dumps(document)

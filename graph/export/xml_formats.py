@@ -66,13 +66,16 @@ class _Segment:
     """One group's values of one column: flattened once, with the type they need."""
 
     def __init__(self, raw: list):
-        classes = {v.__class__ for v in raw} - {_MISSING_CLASS}
+        present = {v.__class__ for v in raw}
+        classes = present - {_MISSING_CLASS}
         if classes <= {str}:
             self.values, self.type = raw, "string"  # the common case: nothing to flatten
             return
-        if classes == {int} and all(-_INT64 <= v < _INT64 for v in raw if v is not MISSING):
-            self.values, self.type = raw, "long"
-            return
+        if classes == {int}:
+            numbers = raw if _MISSING_CLASS not in present else [v for v in raw if v is not MISSING]
+            if -_INT64 <= min(numbers) and max(numbers) < _INT64:
+                self.values, self.type = raw, "long"
+                return
         if classes == {list}:  # lists of names or positions: joined without a call per value
             items = {x.__class__ for v in raw if v is not MISSING for x in v}
             if items <= {str}:

@@ -9,7 +9,7 @@ from ui import graph_view, nav, state, widgets
 from ui.i18n import t
 from ui.safe import md
 
-MAX_NETWORK = 40
+MAX_NETWORK = 25
 
 
 def render() -> None:
@@ -39,7 +39,7 @@ def render() -> None:
             shown_sub = graph_view.top_nodes(sub, MAX_NETWORK, keep=(node_id,))
             if len(shown_sub.nodes) < len(sub.nodes):
                 st.caption(t("network_truncated", shown=len(shown_sub.nodes), total=len(sub.nodes)))
-            clicked = graph_view.network(shown_sub, key="author-net", focus=node_id, height=420)
+            clicked = graph_view.network(shown_sub, key="author-net", focus=node_id, height=440, layout="radial")
             st.caption(t("network_hint"))
             if clicked and clicked != node_id:
                 nav.go(clicked)

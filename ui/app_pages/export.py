@@ -84,19 +84,27 @@ def _label(ver: tuple, node_id: str) -> str:
     return attrs.get("title") or attrs.get("name") or attrs.get("code") or node_id.split(":", 1)[-1]
 
 
+#: Formats that list papers only (references): nothing to write without paper nodes.
+PAPER_FORMATS = ("bibtex", "ris")
+
+
 def downloads(export, sub) -> None:
+    has_papers = any(a.get("kind") == "paper" for a in sub.nodes.values())
     with st.container(horizontal=True, gap="small"):
         for name, fmt in export.FORMATS.items():
+            unavailable = name in PAPER_FORMATS and not has_papers
             st.download_button(t("download", fmt=name), data=_renderer(export, sub, name),
-                               file_name="paperkg-export" + fmt.suffix, mime=fmt.mime, help=fmt.description,
+                               file_name="paperkg-export" + fmt.suffix, mime=fmt.mime,
+                               help=t("needs_papers") if unavailable else fmt.description, disabled=unavailable,
                                key=f"download-{name}", on_click="ignore", icon=":material/download:")
 
 
 def _renderer(export, sub, name: str):
+    """Renders when the button is clicked (on Streamlit's worker thread), not on every rerun."""
     def produce() -> bytes:
         try:
             return export.render(sub, name)
-        except StoreError as exc:
+        except StoreError as exc:  # the download then holds the one-line reason instead
             return f"paperkg: {exc}\n".encode("utf-8")
     return produce
 

@@ -9,6 +9,9 @@ import streamlit as st
 from ui import graph_view, nav, state, widgets
 from ui.i18n import t
 
+#: The most connected institutions are densely linked: a ring keeps every name readable.
+LAYOUT = "circle"
+
 
 def render() -> None:
     ver = state.version()
@@ -22,7 +25,7 @@ def render() -> None:
         return
     key = state.filter_key(filters)
     min_weight = st.sidebar.slider(t("min_weight"), 1, 10, 1, key="min_weight", bind="query-params")
-    max_nodes = st.sidebar.slider(t("max_nodes"), 10, 300, 80, step=10, key="max_nodes", bind="query-params")
+    max_nodes = st.sidebar.slider(t("max_nodes"), 10, 300, 50, step=10, key="max_nodes", bind="query-params")
 
     st.subheader(t("counts"), anchor=False)
     cols = st.columns(6)
@@ -31,8 +34,8 @@ def render() -> None:
 
     st.subheader(t("per_category_month"), anchor=False)
     rows = state.monthly_by_category(ver, key)
-    frame = pd.DataFrame(rows, columns=["month", "category", "papers"])
-    st.bar_chart(frame, x="month", y="papers", color="category", x_label=t("month"), y_label=t("paper_count"),
+    frame = pd.DataFrame(rows, columns=["month", t("category"), "papers"])
+    st.bar_chart(frame, x="month", y="papers", color=t("category"), x_label=t("month"), y_label=t("paper_count"),
                  height=280)
 
     links = state.institution_links(ver, key, min_weight)
@@ -42,22 +45,19 @@ def render() -> None:
     degree = _partner_counts(links)
     weighted = graph_view.weighted_degree(links)
     ranked = sorted(links.nodes, key=lambda n: (-degree[n], -weighted[n], n))[:50]
-    left, right = st.columns([3, 2], gap="large")
-    with right:
-        st.subheader(t("most_connected"), anchor=False)
-        table = pd.DataFrame({t("name"): [links.nodes[n].get("name", n.split(":", 1)[1]) for n in ranked],
-                              t("partner_count"): [degree[n] for n in ranked],
-                              t("shared_papers"): [weighted[n] for n in ranked]})
-        widgets.clickable_table(table, ranked, key="connected-table", height=480)
-    with left:
-        st.subheader(t("collaboration_network"), anchor=False)
-        shown = graph_view.top_nodes(links, max_nodes)
-        if len(shown.nodes) < len(links.nodes):
-            st.caption(t("network_truncated", shown=len(shown.nodes), total=len(links.nodes)))
-        clicked = graph_view.network(shown, key="overview-net", height=520, layout="cose")
-        st.caption(t("network_hint"))
-        if clicked:
-            nav.go(clicked)
+    st.subheader(t("collaboration_network"), anchor=False)
+    shown = graph_view.top_nodes(links, max_nodes)
+    if len(shown.nodes) < len(links.nodes):
+        st.caption(t("network_truncated", shown=len(shown.nodes), total=len(links.nodes)))
+    clicked = graph_view.network(shown, key="overview-net", height=600, layout=LAYOUT)
+    st.caption(t("network_hint"))
+    if clicked:
+        nav.go(clicked)
+    st.subheader(t("most_connected"), anchor=False)
+    table = pd.DataFrame({t("name"): [links.nodes[n].get("name", n.split(":", 1)[1]) for n in ranked],
+                          t("partner_count"): [degree[n] for n in ranked],
+                          t("shared_papers"): [weighted[n] for n in ranked]})
+    widgets.clickable_table(table, ranked, key="connected-table", height=420)
 
 
 def _partner_counts(links) -> dict[str, int]:

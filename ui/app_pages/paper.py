@@ -31,6 +31,8 @@ def render() -> None:
         if paper.get("abstract"):
             st.subheader(t("abstract"), anchor=False)
             st.text(paper["abstract"])
+        if not paper.get("summary_zh") and not paper.get("abstract"):
+            st.caption(t("title_only"))
     with right:
         sources(paper)
         related(key, ver)
@@ -76,7 +78,7 @@ def related(key: str, ver: tuple) -> None:
         return
     for hit in found:
         nav.link("paper:" + hit["id"], short(hit.get("title") or hit["id"], 80),
-                 suffix=f" · {float(hit.get('score') or 0):.2f}")
+                 prefix=f"{float(hit.get('score') or 0):.2f} · ")
 
 
 def neighbourhood(paper: dict, ver: tuple) -> None:

@@ -25,6 +25,8 @@ def render() -> None:
     mode_names = {m: t(f"mode_{m}") if f"mode_{m}" in _MODE_KEYS else m for m in modes}
     mode = st.segmented_control(t("mode"), list(modes), key="mode", required=True, format_func=mode_names.get)
     url_state.publish("mode", mode, modes[0])
+    state.start_loading()
+    search_bridge.start_loading()
     filters = widgets.sidebar_filters(ver)
     if filters is None:
         return

@@ -28,7 +28,7 @@ def streamlit_command(host: str, port: int) -> list[str]:
             "--server.address", host, "--server.port", str(port), "--server.headless", "true",
             "--server.fileWatcherType", "none", "--server.runOnSave", "false",
             "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
-            "--client.showErrorDetails", "false", "--global.developmentMode", "false"]
+            "--client.showErrorDetails", "type", "--global.developmentMode", "false"]
 
 
 def app_environment(settings, base: dict | None = None) -> dict:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import sys
 from contextlib import nullcontext
 
+from tqdm import tqdm
+
 from graph.export import FORMATS, check_format, format_for_path, render, select_subgraph, write_file
 from graph.export.errors import ExportError
 from graph.export.searching import opened_search
@@ -82,17 +84,23 @@ def cmd_export(args) -> int:
     filters = filters_from(args)
     kinds = args.kinds.split(",") if args.kinds is not None else None
     searching = opened_search(args.settings, args.mode or "hybrid") if args.query is not None else nullcontext()
-    with open_store(args.settings) as store, searching as search:
-        sub = select_subgraph(store, around=args.around, hops=1 if args.hops is None else args.hops, kinds=kinds,
-                              query=args.query, k=10 if args.k is None else args.k,
-                              institution_links=args.institution_links, coauthors=args.coauthors,
-                              min_weight=1 if args.min_weight is None else args.min_weight, filters=filters,
-                              search=search)
-    data = render(sub, fmt, title=_title(args))
-    if path is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return 0
-    written = write_file(data, path, force=args.force)
+    with tqdm(total=3, desc="export", unit="step", file=sys.stderr, disable=None, leave=False) as bar:
+        bar.set_postfix_str("selecting")
+        with open_store(args.settings) as store, searching as search:
+            sub = select_subgraph(store, around=args.around, hops=1 if args.hops is None else args.hops, kinds=kinds,
+                                  query=args.query, k=10 if args.k is None else args.k,
+                                  institution_links=args.institution_links, coauthors=args.coauthors,
+                                  min_weight=1 if args.min_weight is None else args.min_weight, filters=filters,
+                                  search=search)
+        bar.update()
+        bar.set_postfix_str(f"{len(sub.nodes)} nodes, {len(sub.edges)} edges: writing {fmt}")
+        data = render(sub, fmt, title=_title(args))
+        bar.update()
+        if path is None:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+            return 0
+        written = write_file(data, path, force=args.force)
+        bar.update()
     print(f"wrote {len(sub.nodes)} nodes and {len(sub.edges)} edges as {fmt} to {written}", file=sys.stderr)
     return 0
