@@ -132,12 +132,21 @@ ADJACENT = {kind: (f"UNWIND $keys AS k MATCH (:{LABELS[kind]} {{{KEYS[kind]}: k}
 EDGE_ENDS = {"AUTHORED": ("author", "paper"), "AFFILIATED": ("paper", "institution"),
              "IN_CATEGORY": ("paper", "category"), "LISTED_IN": ("paper", "digest")}
 assert set(EDGE_ENDS) == set(EDGE_TYPES)
-#: The edges of one type from some nodes to some others (the edges of an ego subgraph).
-#: Walked from the start, which is always a paper or an author: a category or digest
-#: has thousands of incoming edges, a paper or author a few outgoing ones.
-EDGES_BETWEEN = {etype: (f"UNWIND $sources AS k MATCH (s:{LABELS[a]} {{{KEYS[a]}: k}})-[e:{etype}]->(t:{LABELS[b]}) "
-                         f"WHERE t.{KEYS[b]} IN $targets RETURN k AS source, t.{KEYS[b]} AS target, properties(e) AS attrs")
-                 for etype, (a, b) in EDGE_ENDS.items()}
+def _edges_between(etype: str) -> str:
+    """Edges of one type between some papers and some other nodes, walked from the
+    papers: a paper has a few edges, an author, category or digest thousands."""
+    start, end = EDGE_ENDS[etype]
+    other = end if start == "paper" else start
+    label, key = LABELS[other], KEYS[other]
+    arrow = f"-[e:{etype}]->" if start == "paper" else f"<-[e:{etype}]-"
+    ends = "k AS source, o.{0} AS target" if start == "paper" else "o.{0} AS source, k AS target"
+    return (f"UNWIND $papers AS k MATCH (:Paper {{id: k}}){arrow}(o:{label}) WHERE o.{key} IN $others "
+            f"RETURN {ends.format(key)}, properties(e) AS attrs")
+
+
+#: The edges of an ego subgraph, per type: ``$papers`` and ``$others`` (keys of the other kind).
+EDGES_BETWEEN = {etype: _edges_between(etype) for etype in EDGE_TYPES}
+assert all(set(ends) & {"paper"} for ends in EDGE_ENDS.values())
 #: ``$category`` narrows on the server (an exact upper-case code); the exact
 #: filter (:class:`graph.filters.PaperFilter`) is applied to what comes back.
 PAPERS = f"MATCH (n:Paper) WHERE $category IS NULL OR toUpper(n.category) = $category RETURN {_projection('paper')} AS node"

@@ -85,7 +85,7 @@ class BoltClient:
                     settings.uri, auth=(settings.user, self._password), connection_timeout=connection_timeout,
                     max_transaction_retry_time=retry_time, user_agent="paperkg")
             except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
-                raise StoreError(f"NEO4J_URI {self.uri!r} is not a Neo4j address ({exc}); "
+                raise StoreError(f"NEO4J_URI {self.uri!r} is not a Neo4j address ({self.scrub(str(exc))}); "
                                  "use bolt://HOST:7687 or neo4j://HOST:7687") from None
         try:
             with self.errors("connect"):

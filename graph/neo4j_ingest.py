@@ -24,16 +24,18 @@ idempotent) and reports the papers of the unfinished run from its journal.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import datetime, timezone
+
+import orjson
 
 from ingest.model import Digest, Problem
 
 from graph import cypher
 from graph.base import DigestReport, IngestReport, Progress, public_paper
-from graph.merge import category_node, digest_node, entity_nodes, merge_paper, observation, paper_edges
-from graph.model import paper_id
+from graph.embedded import paused_gc
+from graph.merge import category_node, digest_node, merge_paper, observation, paper_edges
+from graph.model import ARXIV, paper_id
 
 _READ_CHUNK = 2000
 #: What one write transaction carries at most, roughly (a Bolt message is limited to 16 MiB on ArcadeDB).
@@ -41,7 +43,7 @@ MAX_TX_BYTES = 4 * 1024 * 1024
 
 
 def dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
 
 
 def paper_props(record: dict, observations: list[dict]) -> dict:
@@ -52,7 +54,7 @@ def paper_props(record: dict, observations: list[dict]) -> dict:
 def paper_from_props(props: dict) -> dict:
     """The paper record of node properties (the inverse of :func:`paper_props`, less observations)."""
     record = {name: props.get(name) for name in cypher.PAPER_PROPS}
-    record["sources"] = json.loads(record["sources"] or "[]")
+    record["sources"] = orjson.loads(record["sources"] or "[]")
     return record
 
 
@@ -104,7 +106,7 @@ def plan_papers(accepted, listed_before: set[str], stored: dict[str, tuple[dict,
             new_obs.setdefault(obs["paper"], []).append(obs)
             if rep not in listed_by.setdefault(obs["paper"], []):
                 listed_by[obs["paper"]].append(rep)
-    plan = {"changed": [], "observations_only": [], "removed": [], "old_names": {}}
+    plan = {"changed": [], "observations_only": [], "removed": []}
     reported: set[str] = set()
     for pid in sorted(listed_before | set(new_obs)):
         old, old_obs = stored.get(pid, (None, []))
@@ -143,7 +145,7 @@ def paper_batch(changed: list[tuple[dict, list[dict], dict | None]], removed: li
             other = edge.source if edge.type == "AUTHORED" else edge.target
             item = {"key": other.split(":", 1)[1], "attrs": edge.attrs}
             if edge.type == "IN_CATEGORY":
-                item["arxiv"] = entity_nodes(record)[other]["arxiv"]
+                item["arxiv"] = ARXIV.get(item["key"], "")
             row[cypher.EDGE_FIELDS[edge.type]].append(item)
         rows.append(row)
         if old is not None:
@@ -203,13 +205,18 @@ def ingest(client, digests: Iterable[tuple[Digest, str]], progress: Progress | N
     ``progress`` counts digests, as for the embedded store; the ones written
     advance it as their papers' batches are written.
     """
+    with paused_gc():  # many small dicts, no garbage: the collector's passes only cost time
+        return _ingest(client, digests, progress, batch_size, wait)
+
+
+def _ingest(client, digests, progress, batch_size: int, wait: float) -> IngestReport:
     report = IngestReport()
     inputs = list(digests)
     ticks = _Ticks(progress, len(inputs))
     names = sorted({digest.name for digest, _ in inputs})
     client.take_lease(wait)
     try:
-        state = {r["name"]: {"sha256": r["sha256"], "pending": json.loads(r["pending"]) if r["pending"] else None}
+        state = {r["name"]: {"sha256": r["sha256"], "pending": orjson.loads(r["pending"]) if r["pending"] else None}
                  for r in client.read(cypher.DIGEST_STATE, names=names)}
         accepted = triage(inputs, state, report)
         ticks.to(len(inputs) - len(accepted))
@@ -229,7 +236,7 @@ def _write(client, accepted, state: dict[str, dict], batch_size: int, ticks: _Ti
     for start in range(0, len(wanted), _READ_CHUNK):
         keys = [pid.split(":", 1)[1] for pid in wanted[start:start + _READ_CHUNK]]
         for r in client.read(cypher.PAPER_STATE, ids=keys):
-            stored["paper:" + r["paper"]["id"]] = (paper_from_props(r["paper"]), json.loads(r["observations"] or "[]"))
+            stored["paper:" + r["paper"]["id"]] = (paper_from_props(r["paper"]), orjson.loads(r["observations"] or "[]"))
     pending = {name: state[name]["pending"] for name in names if state.get(name, {}).get("pending")}
     plan = plan_papers(accepted, listed_before, stored, pending)
 
@@ -307,7 +314,7 @@ def _digest_rows(accepted) -> list[dict]:
 def _categories(client, accepted, changed, removed) -> tuple[list[dict], list[str]]:
     """Category rows named by all legends once these digests are in, and the codes
     that may now be unused (dropped when nothing links to them)."""
-    legends = {r["name"]: json.loads(r["categories"] or "{}") for r in client.read(cypher.ALL_LEGENDS)}
+    legends = {r["name"]: orjson.loads(r["categories"] or "{}") for r in client.read(cypher.ALL_LEGENDS)}
     before = {code for digest, _, _ in accepted for code in legends.get(digest.name, {})}
     before |= {old["category"] for _, _, old in changed if old is not None and old["category"]}
     before |= {old["category"] for old in removed if old["category"]}

@@ -11,10 +11,11 @@ the library folder (``--home``), rebuilt from this graph by ``paperkg reindex``.
 """
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
+
+import orjson
 
 from ingest.model import Digest
 
@@ -83,15 +84,11 @@ class Neo4jStore(Store):
 
     def _get_nodes(self, node_ids: Iterable[str]) -> dict[str, dict]:
         """Attributes of many nodes, a query per kind."""
-        by_kind: dict[str, list[str]] = {}
-        for node_id in dict.fromkeys(node_ids):
-            if kind_of(node_id) in KINDS and ":" in node_id:
-                by_kind.setdefault(kind_of(node_id), []).append(key_of(node_id))
+        valid = [n for n in dict.fromkeys(node_ids) if kind_of(n) in KINDS and ":" in n]
         found = {}
-        for kind, keys in by_kind.items():
+        for kind, keys in _by_kind(valid).items():
             for record in self.client.read(cypher.NODES_BY_KEY[kind], keys=keys):
-                attrs = _attrs(kind, record["node"])
-                found[f"{kind}:{record['node'][cypher.KEYS[kind]]}"] = attrs
+                found[f"{kind}:{record['node'][cypher.KEYS[kind]]}"] = _attrs(kind, record["node"])
         return found
 
     def nodes(self, kind: str) -> list[tuple[str, dict]]:
@@ -154,8 +151,9 @@ class Neo4jStore(Store):
                 nodes[f"{kind}:{r['node'][cypher.KEYS[kind]]}"] = _attrs(kind, r["node"])
         edges = []
         for etype, (source, target) in cypher.EDGE_ENDS.items():
-            if by_kind.get(source) and by_kind.get(target):
-                for r in run(cypher.EDGES_BETWEEN[etype], sources=by_kind[source], targets=by_kind[target]):
+            other = target if source == "paper" else source
+            if by_kind.get("paper") and by_kind.get(other):
+                for r in run(cypher.EDGES_BETWEEN[etype], papers=by_kind["paper"], others=by_kind[other]):
                     edges.append(Edge(f"{source}:{r['source']}", f"{target}:{r['target']}", etype, dict(r["attrs"])))
         sub = Subgraph(nodes={n: nodes[n] for n in sorted(nodes)})
         sub.edges = sorted(edges, key=lambda e: (e.source, e.target))
@@ -164,25 +162,25 @@ class Neo4jStore(Store):
     def institution_links(self, filters: PaperFilter | None = None, min_weight: int = 1) -> Subgraph:
         papers = self.papers(filters)
         return co_occurrence(papers, "institutions", "institution", "INSTITUTION_LINK", min_weight,
-                             self._node_lookup("institution", papers))
+                             self._node_lookup("institution"))
 
     def coauthors(self, filters: PaperFilter | None = None, min_weight: int = 1, author: str | None = None) -> Subgraph:
         papers = self.papers(filters)
         if author is not None:
             name = (self.get_node(author) or {}).get("name")
             papers = [p for p in papers if name in p["authors"]]
-        sub = co_occurrence(papers, "authors", "author", "COAUTHOR", min_weight, self._node_lookup("author", papers))
+        sub = co_occurrence(papers, "authors", "author", "COAUTHOR", min_weight, self._node_lookup("author"))
         if author is not None:
             sub.edges = [e for e in sub.edges if author in (e.source, e.target)]
             linked = {author} | {e.source for e in sub.edges} | {e.target for e in sub.edges}
             sub.nodes = {n: a for n, a in sub.nodes.items() if n in linked}
         return sub
 
-    def _node_lookup(self, kind: str, papers: list[dict]):
-        """``get_node`` for the names in ``papers``, fetched in one query."""
-        field = "institutions" if kind == "institution" else "authors"
-        known = self._get_nodes(f"{kind}:{name}" for p in papers for name in p[field])
-        return known.get
+    @staticmethod
+    def _node_lookup(kind: str):
+        """``get_node`` for the author or institution nodes named in papers, without asking
+        the server: such a node is its name and nothing else (see :func:`graph.merge.entity_nodes`)."""
+        return lambda node_id: _attrs(kind, {"name": key_of(node_id)})
 
     def stats(self) -> dict:
         kinds = Counter({kind: self.client.read(cypher.COUNT_NODES[kind])[0]["count"] for kind in KINDS})
@@ -205,8 +203,8 @@ class Neo4jStore(Store):
         what another store's :meth:`ingest` takes (``paperkg sync --from neo4j``)."""
         by_digest: dict[str, list[dict]] = {}
         for r in self.client.read(cypher.EXPORT_OBSERVATIONS):
-            for obs in json.loads(r["observations"] or "[]"):
+            for obs in orjson.loads(r["observations"] or "[]"):
                 by_digest.setdefault(obs["digest"], []).append(obs)
-        return [(digest_from_observations(r["name"], r["file"], r["sha256"], json.loads(r["categories"] or "{}"),
+        return [(digest_from_observations(r["name"], r["file"], r["sha256"], orjson.loads(r["categories"] or "{}"),
                                           by_digest.get(r["name"], [])), r["raw_text"])
                 for r in self.client.read(cypher.EXPORT_DIGESTS)]

@@ -90,13 +90,16 @@ def reindex(settings, papers: list[dict], progress: Progress | None = None, **kw
 def _update(home, db: SearchDB, old: Manifest | None, model: str, scratch: bool, papers: list[dict],
             progress: Progress | None, generation: int | None) -> dict:
     folder = search_dir(home)
+    remove_stale(home, _files(old))  # leftovers of an update that crashed before its manifest switch
     incoming = {p["id"]: p for p in papers}
     fps = {key: fingerprint(p) for key, p in incoming.items()}
     states = db.paper_states()
     removed = [k for k in states if k not in incoming]
     changed = [k for k in incoming if scratch or k not in states or states[k][1] != fps[k]]
-    summary = {"papers": len(incoming), "added": sum(1 for k in changed if k not in states),
-               "updated": sum(1 for k in changed if k in states), "removed": len(removed), "embedded": 0,
+    indexed = set(np.load(folder / old.rows_file).tolist()) if old is not None and not scratch else set()
+    added = sum(1 for k in changed if k not in states or states[k][0] not in indexed)
+    summary = {"papers": len(incoming), "added": added, "updated": len(changed) - added,
+               "removed": sum(1 for k in removed if states[k][0] in indexed), "embedded": 0,
                "model": model, "index_type": old.index_type if old else "flat"}
     if not scratch and not changed and not removed:
         if generation is not None and old.library_generation != generation:
@@ -162,12 +165,15 @@ def _update(home, db: SearchDB, old: Manifest | None, model: str, scratch: bool,
 
     db.put_papers([(k, rows[k], fps[k], *records[k]) for k in changed], next_row)
     db.delete_papers(removed)
-    keep = {manifest.vectors_file, manifest.rows_file, *(f"kw-{s}" for s in manifest.segments)}
-    if old is not None:
-        keep |= {old.vectors_file, old.rows_file, *(f"kw-{s}" for s in old.segments)}
-    remove_stale(home, keep)
+    remove_stale(home, _files(manifest) | _files(old))  # the previous version stays for readers opening it now
     summary["index_type"] = vindex.kind
     return summary
+
+
+def _files(manifest: Manifest | None) -> set[str]:
+    if manifest is None:
+        return set()
+    return {manifest.vectors_file, manifest.rows_file, *(f"kw-{s}" for s in manifest.segments)}
 
 
 def _records(paper: dict) -> tuple[dict, dict]:

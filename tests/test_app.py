@@ -231,3 +231,15 @@ def test_untrusted_text_renders_as_text(tmp_path, open_page):
     paper = open_page(home, "paper", id=key)
     assert texts(paper, "title") == [md(XSS_TITLE)]
     assert any("<img src=x onerror=alert(5)>" in t for t in texts(paper, "text")), "summary shown verbatim as text"
+
+
+def test_export_seeds_are_found_by_typing(library, open_page):
+    at = open_page(library, "export")
+    assert any("Choose at least one seed" in i for i in texts(at, "info"))
+    at.text_input(key="seed_text").input("epf").run()
+    seeds = at.multiselect(key="seeds")
+    assert "institution · EPFL" in seeds.options, "typing part of a name offers it, labelled with its kind"
+    seeds.select("institution:EPFL").run()
+    assert not at.exception
+    assert any(m.startswith("**") and "nodes" in m for m in texts(at, "markdown"))
+    assert at.query_params.get("seeds") in ("institution:EPFL", ["institution:EPFL"])

@@ -5,27 +5,12 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
-from app_helpers import ROOT, app_env, free_port
+from app_helpers import ROOT, app_env, free_port, wait_healthy
 
 from graph.config import load_settings
 from ui.commands.app import app_environment, streamlit_command
-
-
-def wait_healthy(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stderr.read() if proc.stderr else "server exited"
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as reply:
-                if reply.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError(f"the app did not answer on port {port} within {timeout} s")
 
 
 def other_address() -> str | None:

@@ -15,8 +15,8 @@ import sys
 
 import networkx as nx
 import pytest
-from app_helpers import ROOT, XSS_DIGEST, XSS_SUMMARY, XSS_TITLE, app_env, free_port, sample_entry, shared_library
-from test_app_cli import wait_healthy
+from app_helpers import (ROOT, XSS_DIGEST, XSS_SUMMARY, XSS_TITLE, app_env, free_port, sample_entry, shared_library,
+                         wait_healthy)
 
 from graph.model import paper_key
 
@@ -72,15 +72,24 @@ def settle(page) -> None:
     page.wait_for_timeout(600)
 
 
+def network_frame(page):
+    """The network component's iframe, once its graph is drawn (``None`` on pages without one)."""
+    frame = next((f for f in page.frames if "st_link_analysis" in f.url), None)
+    if frame is not None:
+        frame.wait_for_function("() => document.getElementById('cy')?._cyreg?.cy?.nodes().length > 0")
+        frame.wait_for_timeout(800)
+    return frame
+
+
 def shot(page, name: str) -> None:
+    network_frame(page)
     page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
 def click_node(page, label: str) -> None:
     """Click the network node labelled ``label`` (Cytoscape canvas inside the component's iframe)."""
-    frame = next(f for f in page.frames if "st_link_analysis" in f.url)
-    frame.wait_for_function("() => document.getElementById('cy')?._cyreg?.cy?.nodes().length > 0")
-    frame.wait_for_timeout(800)
+    frame = network_frame(page)
+    assert frame is not None, "the page shows no network"
     position = frame.evaluate("""(label) => {
         const cy = document.getElementById('cy')._cyreg.cy;
         const node = cy.nodes().filter(n => n.data('label') === label)[0];

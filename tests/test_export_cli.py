@@ -170,3 +170,13 @@ def test_csv_formula_guard(library):
     nodes, _, _ = read.csv_zip(render(sub, "csv"))
     assert nodes["name"][0] == "'=cmd|' /C calc'!A0"
     assert json.loads(render(sub, "json"))["nodes"][0]["name"] == "=cmd|' /C calc'!A0"
+
+
+def test_query_without_a_search_function_opens_the_librarys_index(library):
+    from graph.embedded import EmbeddedStore
+    from graph.export import select_subgraph
+
+    with EmbeddedStore(library) as store:
+        sub = select_subgraph(store, query="virtual try-on garment", k=1)
+    papers = [a["title"] for a in sub.nodes.values() if a["kind"] == "paper"]
+    assert papers == ["Parser-Free Virtual Try-on via Distilling Appearance Flows"]

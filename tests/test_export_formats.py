@@ -256,8 +256,8 @@ def _awkward_subgraph() -> Subgraph:
         nodes={
             "paper:p1": {"kind": "paper", "id": "p1", "title": "T\x00it\x1fle <&>", "authors": ["A", "B"], "abstract": None,
                          "sources": [{"digest": "d", "rank": 1}], "2bad key": "x", "score": float("nan"), "starred": True},
-            "author:A": {"kind": "author", "name": "A", "tags": [], "extra": None},
-            "author:B": {"kind": "author", "name": "B", "mixed": [1, "two", None]},
+            "author:A": {"kind": "author", "name": "A", "tags": [], "extra": None, "rank": 3, "h": None},
+            "author:B": {"kind": "author", "name": "B", "mixed": [1, "two", None], "rank": "three", "h": 2.5},
         },
         edges=[Edge("author:A", "paper:p1", "AUTHORED", {"position": 1, "positions": [1, 3], "note": None}),
                Edge("author:B", "paper:p1", "AUTHORED", {"position": 2, "positions": [2]})])
@@ -278,6 +278,8 @@ def test_networkx_own_writers_fail_where_ours_do_not():
     assert nodes["paper:p1"]["_2bad_key"] == "x"
     assert nodes["paper:p1"]["score"] == "" and nodes["paper:p1"]["starred"] is True
     assert nodes["author:B"]["mixed"] == "1; two; "
+    assert (nodes["author:A"]["rank"], nodes["author:B"]["rank"]) == ("3", "three")  # mixed types: a string column
+    assert "h" not in nodes["author:A"] and nodes["author:B"]["h"] == 2.5  # None in a number column: no cell
     nodes, _ = read.gexf_networkx(render(sub, "gexf"))
     assert nodes["paper:p1"]["authors"] == "A; B"
     for fmt in FORMATS:

@@ -13,6 +13,7 @@ from opaque ids back to node ids.
 """
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 
@@ -101,9 +102,12 @@ def styles(sub: Subgraph, focus: str | None = None) -> list[_Style]:
 
 
 def network(sub: Subgraph, key: str, focus: str | None = None, height: int = 420, layout: str = "fcose") -> str | None:
-    """Draw ``sub``; returns the node id the user just clicked (once per click), else ``None``."""
+    """Draw ``sub``; returns the node id the user just clicked (once per click), else ``None``.
+    Each focus gets its own component instance, so a new page never shows the last one's selection."""
     from st_link_analysis import Event, st_link_analysis
 
+    if focus is not None:
+        key = f"{key}-{hashlib.sha1(focus.encode('utf-8')).hexdigest()[:12]}"
     data, ids = elements(sub, focus)
     layout_config = {"name": layout, "animate": False, "fit": True, "padding": 24, "nodeDimensionsIncludeLabels": True}
     if layout == "circle":  # a ring just big enough for the names, not sized by the longest name

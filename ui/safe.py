@@ -15,11 +15,12 @@ from urllib.parse import urlsplit
 
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 _SPACE = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
 def md(text: object) -> str:
-    """``text`` as Markdown that renders exactly as ``text``, on one line."""
-    flat = _SPACE.sub(" ", str(text or "")).strip()
+    """``text`` as Markdown that renders exactly as ``text`` (on one line, control characters dropped)."""
+    flat = _SPACE.sub(" ", _CONTROL.sub("", str(text or ""))).strip()
     return _PUNCTUATION.sub(r"\\\1", flat)
 
 

@@ -165,7 +165,3 @@ def render_cypher(subgraph: Subgraph, title: str = "paperkg export") -> bytes:
                          f"MERGE (a)-[r:{name(rel_type)}]->(b) SET r += row.p;")
     return utf8("\n".join(lines) + "\n")
 
-
-def statements(script: str) -> list[str]:
-    """The statements of a script written by :func:`render_cypher` (one per non-comment line), without ``;``."""
-    return [line[:-1] for line in script.splitlines() if line and not line.startswith("//")]

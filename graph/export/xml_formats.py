@@ -67,6 +67,8 @@ class _Segment:
 
     def __init__(self, raw: list):
         present = {v.__class__ for v in raw}
+        self.complete = _MISSING_CLASS not in present  # every row has a value
+        self.all_text = True  # every value present is a str
         classes = present - {_MISSING_CLASS}
         if classes <= {str}:
             self.values, self.type = raw, "string"  # the common case: nothing to flatten
@@ -74,7 +76,7 @@ class _Segment:
         if classes == {int}:
             numbers = raw if _MISSING_CLASS not in present else [v for v in raw if v is not MISSING]
             if -_INT64 <= min(numbers) and max(numbers) < _INT64:
-                self.values, self.type = raw, "long"
+                self.values, self.type, self.all_text = raw, "long", False
                 return
         if classes == {list}:  # lists of names or positions: joined without a call per value
             items = {x.__class__ for v in raw if v is not MISSING for x in v}
@@ -90,6 +92,7 @@ class _Segment:
         if str in classes and all(v == "" for v in values if v.__class__ is str):
             classes.discard(str)  # "" from None does not make a numeric column a string one
         self.values = values
+        self.all_text = {v.__class__ for v in values} - {_MISSING_CLASS} <= {str}
         if not classes:
             self.type = "empty"
         elif classes == {bool}:
@@ -102,9 +105,12 @@ class _Segment:
             self.type = "string"
 
     def texts(self, column_type: str) -> list:
+        """The cell text of each row, ``None`` where there is no cell."""
         if self.type == "long":
-            return [None if v is MISSING else str(v) for v in self.values]
+            return list(map(str, self.values)) if self.complete else [None if v is MISSING else str(v) for v in self.values]
         if column_type == "string":
+            if self.complete and self.all_text:
+                return self.values  # already all text, nothing missing
             if self.type == "string":
                 return [v if v.__class__ is str else None if v is MISSING else _to_str(v) for v in self.values]
             return [None if v is MISSING else v if v.__class__ is str else _to_str(v) for v in self.values]
@@ -138,7 +144,10 @@ class _Columns:
         out = []
         for key, texts in self.texts[group].items():
             before, after = template.replace("{id}", self.ids[key]).split("{}")
-            out.append(make(texts, before, after))
+            if self.types[key] == "string":
+                out.append(make(texts, before, after))
+            else:  # numbers and booleans need no escaping
+                out.append(["" if t is None else before + t + after for t in texts])
         return out
 
 

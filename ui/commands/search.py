@@ -112,9 +112,9 @@ def _print_hits(title: str | None, hits: list[dict]) -> None:
     if not hits:
         print(f"{title}: no matching papers" if title else "no matching papers")
         return
-    table(title, ["#", "score", "date", "cat", "title", "中文标题", "authors"],
-          [[i, f"{h['score']:.3f}", (h["posted_at"] or "")[:10], h["category"], short(h["title"], 70),
-            short(h["title_zh"], 30), short(", ".join(h["authors"]), 30)] for i, h in enumerate(hits, start=1)])
+    table(title, ["#", "score", "date", "cat", "title", "中文标题"],
+          [[i, f"{h['score']:.3f}", (h["posted_at"] or "")[:10], h["category"], short(h["title"], 90),
+            short(h["title_zh"], 30)] for i, h in enumerate(hits, start=1)])
 
 
 def _progress(desc: str):
