@@ -34,7 +34,7 @@ test: setup system-deps
 	$(BIN)/python -m pytest -q
 
 bench: setup
-	$(BIN)/python -m bench.bench_ingest
+	for b in bench_ingest bench_search bench_embed bench_ann bench_export bench_neo4j bench_app; do $(BIN)/python -m bench.$$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) $(HOME_DIR) bench/out artifacts

@@ -1,14 +1,14 @@
 """Neo4j-over-Bolt benchmark: load rate, batched vs one transaction per paper; ego-subgraph latency.
 
-    python -m bench.bench_neo4j [--papers 50000] [--sample 500] [--heap 1g]
+    python -m bench.bench_neo4j [--papers 50000] [--sample 500] [--batch 1000] [--seeds 100] [--heap 1g]
 
 Loads the synthetic library (``bench.synth.synthetic_library``) into a Bolt
 server — a throwaway ArcadeDB (``graph.bolt_testserver``) unless ``NEO4J_URI``
 names one, whose database is then **emptied** — the way ``paperkg sync --to
 neo4j`` does, and prints in the same run:
 
-* papers/s of the store's batched path (``UNWIND $rows … MERGE``, 500 papers
-  a transaction, everything an ingest does included) for the whole library,
+* papers/s of the store's batched path (``UNWIND $rows … MERGE``, up to
+  ``--batch`` papers a transaction, everything an ingest does included) for the whole library,
   against one transaction per paper on the first ``--sample`` papers,
   extrapolated: the baseline is the loader written without batching (a
   statement per node and edge, ``graph.cypher.NAIVE_*``). Target: batched
@@ -120,6 +120,7 @@ def main() -> None:
     parser.add_argument("--papers", type=int, default=50000)
     parser.add_argument("--sample", type=int, default=500, help="papers loaded one transaction each (default 500)")
     parser.add_argument("--seeds", type=int, default=100, help="ego-subgraph queries per case (default 100)")
+    parser.add_argument("--batch", type=int, default=1000, help="papers per transaction of the batched path (default 1000)")
     parser.add_argument("--heap", default="1g", help="JVM heap of the ArcadeDB test server (default 1g)")
     args = parser.parse_args()
 
@@ -135,7 +136,7 @@ def main() -> None:
 
         sample, _ = _sample(pairs, args.sample)
         _empty(server)
-        _load(settings, sample, 500, home)  # warm-up: the server's JIT compiles the write path
+        _load(settings, _sample(pairs, 5000)[0], args.batch, home)  # warm-up: the server's JIT compiles the write path
         _empty(server)
         naive_s, naive_papers = _naive_load(server, sample)
         naive_rate = naive_papers / naive_s
@@ -149,9 +150,9 @@ def main() -> None:
               f"= {single_rate:,.1f} papers/s")
 
         _empty(server)
-        batched_s, loaded = _load(settings, pairs, 500, home)
+        batched_s, loaded = _load(settings, pairs, args.batch, home)
         batched_rate = loaded / batched_s
-        print(f"batched UNWIND, 500 papers per transaction (the store):     {loaded} papers in {batched_s:.1f} s "
+        print(f"batched UNWIND, {args.batch} papers per transaction (the store):    {loaded} papers in {batched_s:.1f} s "
               f"= {batched_rate:,.1f} papers/s")
         ratio = batched_rate / naive_rate
         print(f"batched / one transaction per paper: {ratio:.1f}x (target >= 20x: {'met' if ratio >= 20 else 'NOT met'}); "

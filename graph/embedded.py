@@ -194,9 +194,9 @@ class EmbeddedStore(Store):
         return sub
 
     def stats(self) -> dict:
-        kinds = Counter(a["kind"] for _, a in self.graph.nodes(data=True))
-        edge_types = Counter(d["type"] for _, _, d in self.graph.edges(data=True))
-        return stats_dict(kinds, edge_types, self.papers())
+        kinds = Counter(a["kind"] for a in self.graph._node.values())
+        edge_types = Counter(d["type"] for targets in self.graph._succ.values() for d in targets.values())
+        return stats_dict(kinds, edge_types, [a for a in self.graph._node.values() if a["kind"] == "paper"])
 
     def digests(self) -> list[dict]:
         return [{k: v for k, v in row.items() if k != "categories"} for row in self.library.digests()]

@@ -38,8 +38,8 @@ from graph.merge import category_node, digest_node, merge_paper, observation, pa
 from graph.model import ARXIV, paper_id
 
 _READ_CHUNK = 2000
-#: What one write transaction carries at most, roughly (a Bolt message is limited to 16 MiB on ArcadeDB).
-MAX_TX_BYTES = 4 * 1024 * 1024
+#: What one write transaction carries at most, roughly: half of the 16 MiB ArcadeDB allows a Bolt message.
+MAX_TX_BYTES = 8 * 1024 * 1024
 
 
 def dumps(value) -> str:
@@ -199,7 +199,7 @@ class _Ticks:
 
 
 def ingest(client, digests: Iterable[tuple[Digest, str]], progress: Progress | None = None,
-           batch_size: int = 500, wait: float = 0.0) -> IngestReport:
+           batch_size: int = 1000, wait: float = 0.0) -> IngestReport:
     """Upsert digests (see the module docstring for how a failure is recovered).
 
     ``progress`` counts digests, as for the embedded store; the ones written

@@ -55,7 +55,7 @@ def _by_kind(node_ids: Iterable[str]) -> dict[str, list[str]]:
 class Neo4jStore(Store):
     backend = "neo4j"
 
-    def __init__(self, settings, home: str | Path | None = None, wait: float = 0.0, batch_size: int = 500,
+    def __init__(self, settings, home: str | Path | None = None, wait: float = 0.0, batch_size: int = 1000,
                  retry_time: float = 15.0):
         """``settings``: :class:`graph.config.Neo4jSettings`; ``home``: the library folder
         (search index, embedding cache); ``wait``: seconds to wait for another writer."""

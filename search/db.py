@@ -90,6 +90,12 @@ class SearchDB:
                                  for k, r, f, b, d in items])
             self.db.execute("INSERT OR REPLACE INTO meta VALUES('next_row', ?)", (str(next_row),))
 
+    def set_fingerprints(self, items: list[tuple[str, str]]) -> None:
+        """``(key, fingerprint)``: mark papers as indexed (see :mod:`search.indexer`)."""
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany("UPDATE papers SET fingerprint=? WHERE key=?", [(f, k) for k, f in items])
+
     def delete_papers(self, keys: list[str]) -> None:
         with self.db:
             self.db.execute("BEGIN")

@@ -117,8 +117,7 @@ def _update(home, db: SearchDB, old: Manifest | None, model: str, scratch: bool,
         if key not in rows:
             rows[key] = next_row
             next_row += 1
-    records = {k: _records(incoming[k]) for k in changed}
-    db.put_papers([(k, rows[k], "", *records[k]) for k in changed], next_row)
+    db.put_papers([(k, rows[k], "", *_records(incoming[k])) for k in changed], next_row)
 
     texts = {(k, slot): text for k in changed for slot, text in paper_texts(incoming[k]).items()}
     encoder = ENCODER_FACTORY(model, home)
@@ -163,7 +162,7 @@ def _update(home, db: SearchDB, old: Manifest | None, model: str, scratch: bool,
     np.save(folder / manifest.rows_file, live_rows, allow_pickle=False)
     write_manifest(home, manifest)
 
-    db.put_papers([(k, rows[k], fps[k], *records[k]) for k in changed], next_row)
+    db.set_fingerprints([(k, fps[k]) for k in changed])
     db.delete_papers(removed)
     remove_stale(home, _files(manifest) | _files(old))  # the previous version stays for readers opening it now
     summary["index_type"] = vindex.kind
