@@ -20,6 +20,14 @@ server. What shaped it:
   ``execute_write``.
 * A ``MATCH`` without a label cannot use an index on Neo4j, so lookups always
   name the label and its key property.
+* Patterns are walked from the paper end: a paper has ten-odd edges, while an
+  author, category or digest can have thousands, and ArcadeDB walks all of a
+  node's edges to find the few of one direction and type.
+* A paper batch is one statement (``MERGE`` the paper, ``FOREACH`` edge list
+  ``MERGE`` the other node and ``CREATE`` the edge): on ArcadeDB every extra
+  statement or lookup per row costs about as much as the write itself.
+* Parameters stay under 8 MiB a transaction (ArcadeDB refuses Bolt messages
+  over 16 MiB), see :data:`graph.neo4j_ingest.MAX_TX_BYTES`.
 """
 from __future__ import annotations
 
@@ -45,8 +53,8 @@ def _projection(kind: str, var: str = "n") -> str:
     return var + " {" + ", ".join("." + p for p in READ_PROPS[kind]) + "}"
 
 
-#: The ``kind:key`` id of node ``m`` as (label, key) columns.
-_NODE_KEY = ("CASE WHEN m:Paper THEN m.id WHEN m:Category THEN m.code ELSE m.name END")
+#: The key property of node ``m``, whatever its kind (its labels give the kind).
+_NODE_KEY = "CASE WHEN m:Paper THEN m.id WHEN m:Category THEN m.code ELSE m.name END"
 
 # -- schema ---------------------------------------------------------------------
 SCHEMA = [
@@ -132,6 +140,8 @@ ADJACENT = {kind: (f"UNWIND $keys AS k MATCH (:{LABELS[kind]} {{{KEYS[kind]}: k}
 EDGE_ENDS = {"AUTHORED": ("author", "paper"), "AFFILIATED": ("paper", "institution"),
              "IN_CATEGORY": ("paper", "category"), "LISTED_IN": ("paper", "digest")}
 assert set(EDGE_ENDS) == set(EDGE_TYPES)
+
+
 def _edges_between(etype: str) -> str:
     """Edges of one type between some papers and some other nodes, walked from the
     papers: a paper has a few edges, an author, category or digest thousands."""

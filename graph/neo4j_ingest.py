@@ -25,6 +25,7 @@ idempotent) and reports the papers of the unfinished run from its journal.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
 import orjson
@@ -34,7 +35,7 @@ from ingest.model import Digest, Problem
 from graph import cypher
 from graph.base import DigestReport, IngestReport, Progress, public_paper
 from graph.embedded import paused_gc
-from graph.merge import category_node, digest_node, merge_paper, observation, paper_edges
+from graph.merge import category_node, digest_node, merge_paper, observation, paper_edge_rows
 from graph.model import ARXIV, paper_id
 
 _READ_CHUNK = 2000
@@ -140,13 +141,14 @@ def paper_batch(changed: list[tuple[dict, list[dict], dict | None]], removed: li
     rows, relink, old_authors, old_institutions = [], [], set(), set()
     for record, observations, old in changed:
         row = {"id": record["id"], "props": paper_props(record, observations), **{f: [] for f in cypher.EDGE_FIELDS.values()}}
-        unique = {(e.source, e.target): e for e in paper_edges(record)}  # one edge per pair, the last, as a DiGraph keeps
-        for edge in unique.values():
-            other = edge.source if edge.type == "AUTHORED" else edge.target
-            item = {"key": other.split(":", 1)[1], "attrs": edge.attrs}
-            if edge.type == "IN_CATEGORY":
+        unique = {(source, target): attrs for source, target, attrs in paper_edge_rows(record)}  # the last per pair,
+        for (source, target), attrs in unique.items():                                         # as a DiGraph keeps
+            etype = attrs["type"]
+            other = source if etype == "AUTHORED" else target
+            item = {"key": other.split(":", 1)[1], "attrs": {k: v for k, v in attrs.items() if k != "type"}}
+            if etype == "IN_CATEGORY":
                 item["arxiv"] = ARXIV.get(item["key"], "")
-            row[cypher.EDGE_FIELDS[edge.type]].append(item)
+            row[cypher.EDGE_FIELDS[etype]].append(item)
         rows.append(row)
         if old is not None:
             relink.append(record["id"])
@@ -258,11 +260,17 @@ def _write(client, accepted, state: dict[str, dict], batch_size: int, ticks: _Ti
     commit_parts = chunks(digest_rows, lambda row: len(row["props"]["raw_text"]), 10 * size)
     steps = max(len(changed_parts), len(removed_parts), len(obs_parts)) + len(commit_parts)
     start, share = ticks.done, len(accepted) - 1  # the last digest ticks when all is done
-    for i in range(steps - len(commit_parts)):
-        client.renew_lease()
-        batch = paper_batch(_part(changed_parts, i), _part(removed_parts, i))
-        client.write(write_paper_batch, batch, _part(obs_parts, i), action="write papers")
-        ticks.to(start + share * (i + 1) // steps)
+    writes = steps - len(commit_parts)
+    with ThreadPoolExecutor(max_workers=1) as prepare:  # the next batch is built while the server writes this one
+        def build(i):
+            return prepare.submit(paper_batch, _part(changed_parts, i), _part(removed_parts, i)) if i < writes else None
+
+        upcoming = build(0)
+        for i in range(writes):
+            batch, upcoming = upcoming.result(), build(i + 1)
+            client.renew_lease()
+            client.write(write_paper_batch, batch, _part(obs_parts, i), action="write papers")
+            ticks.to(start + share * (i + 1) // steps)
 
     category_rows, dropped = _categories(client, accepted, changed, removed)
     for i, rows in enumerate(commit_parts):

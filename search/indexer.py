@@ -100,7 +100,7 @@ def _update(home, db: SearchDB, old: Manifest | None, model: str, scratch: bool,
     added = sum(1 for k in changed if k not in states or states[k][0] not in indexed)
     summary = {"papers": len(incoming), "added": added, "updated": len(changed) - added,
                "removed": sum(1 for k in removed if states[k][0] in indexed), "embedded": 0,
-               "model": model, "index_type": old.index_type if old else "flat"}
+               "model": model, "index_type": old.index_type if old else "flat-fp16"}
     if not scratch and not changed and not removed:
         if generation is not None and old.library_generation != generation:
             old.library_generation = generation
@@ -137,7 +137,7 @@ def _update(home, db: SearchDB, old: Manifest | None, model: str, scratch: bool,
     if texts:
         ids = np.fromiter((rows[k] * SLOT_COUNT + SLOTS.index(slot) for k, slot in texts), np.int64, len(texts))
         vindex.add(ids, np.stack([vectors[text_sha(t)] for t in texts.values()]))
-    if vindex.kind == "flat" and len(vindex) >= APPROX_MIN_VECTORS:
+    if vindex.kind == "flat-fp16" and len(vindex) >= APPROX_MIN_VECTORS:
         vindex = VectorIndex.approximate(*vindex.all_vectors())
 
     version = (old.version + 1) if old else 1
@@ -156,7 +156,7 @@ def _update(home, db: SearchDB, old: Manifest | None, model: str, scratch: bool,
 
     manifest = Manifest(version=version, model=model, dim=dim, papers=len(live_rows), vectors=len(vindex),
                         index_type=vindex.kind, vectors_file=f"vectors-{version}.faiss", rows_file=f"rows-{version}.npy",
-                        segments=[s.name for s in segments], nprobe=vindex.nprobe if vindex.kind != "flat" else 0,
+                        segments=[s.name for s in segments], nprobe=vindex.nprobe if vindex.kind == "ivf-sq8" else 0,
                         library_generation=generation)
     vindex.save(folder / manifest.vectors_file)
     np.save(folder / manifest.rows_file, live_rows, allow_pickle=False)

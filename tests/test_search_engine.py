@@ -81,12 +81,13 @@ def _oracle(engine: SearchEngine, query_vector: np.ndarray, k: int, rows=None) -
 
 
 def test_exact_semantic_ranking_equals_brute_force(search_engine):
-    assert search_engine.vectors.kind == "flat"
+    assert search_engine.vectors.kind == "flat-fp16"
     for query, vector in zip(QUERIES, search_engine.encoder.encode(QUERIES)):
         got = search_engine.semantic(vector, 10)
         want = _oracle(search_engine, vector, 10)
-        assert [r for r, _ in got] == [r for r, _ in want], query
-        np.testing.assert_allclose([s for _, s in got], [s for _, s in want], rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose([s for _, s in got], [s for _, s in want], atol=2e-4)  # float16 storage
+        for (row, score), (want_row, want_score) in zip(got, want):
+            assert row == want_row or abs(score - want_score) < 2e-4, query  # only near-ties may swap
 
 
 def test_approximate_index_path_against_brute_force(tmp_path, monkeypatch, search_library, library_papers):

@@ -123,8 +123,9 @@ def test_flat_index_equals_brute_force(filtered):
     for q in _clustered(rng, 10):
         scores, found = index.search(q, 10, allowed)
         want_ids, want_scores = _oracle(vectors, ids, q, 10, allowed)
-        np.testing.assert_allclose(scores[0], want_scores, rtol=1e-5, atol=1e-6)
-        assert set(found[0]) == set(want_ids) or np.allclose(np.sort(scores[0]), np.sort(want_scores))
+        np.testing.assert_allclose(scores[0], want_scores, atol=2e-3)  # float16 storage: 11-bit mantissa
+        for got, want, got_score, want_score in zip(found[0], want_ids, scores[0], want_scores):
+            assert got == want or abs(got_score - want_score) < 2e-3  # only near-ties may swap
 
 
 def test_flat_index_remove_and_reload(tmp_path):
@@ -136,12 +137,12 @@ def test_flat_index_remove_and_reload(tmp_path):
     index.remove(ids[:10])
     index.save(tmp_path / "v.faiss")
     back = VectorIndex.load(tmp_path / "v.faiss")
-    assert len(back) == 40 and back.kind == "flat"
+    assert len(back) == 40 and back.kind == "flat-fp16"
     _, found = back.search(vectors[0], 40)
     assert not set(found[0]) & set(ids[:10].tolist())
     all_ids, all_vectors = back.all_vectors()
     np.testing.assert_array_equal(all_ids, ids[10:])
-    np.testing.assert_allclose(all_vectors, vectors[10:])
+    np.testing.assert_allclose(all_vectors, vectors[10:], atol=1e-3)
 
 
 def test_approximate_index_recall_and_filters_against_brute_force():
