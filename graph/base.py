@@ -87,7 +87,9 @@ class Store(ABC):
     # -- writes ---------------------------------------------------------------
     @abstractmethod
     def ingest(self, digests: Iterable[tuple[Digest, str]], progress: Progress | None = None) -> IngestReport:
-        """Upsert parsed digests with their raw text, atomically: all or nothing."""
+        """Upsert parsed digests with their raw text. The embedded store commits all
+        or nothing; the Neo4j store commits in batches and completes an interrupted
+        ingest when the same command runs again."""
 
     # -- reads ----------------------------------------------------------------
     @abstractmethod

@@ -36,13 +36,12 @@ class EmbeddedStore(Store):
         with paused_gc():
             generation, records, digests = self.library.snapshot()
             graph = _build_graph(records)
-        self._legends: dict[str, list[str]] = {}
+        self._legends: dict[str, dict[str, str]] = {}  # digest name -> its legend
         for row in digests:
             graph.add_node(digest_id(row["name"]), **_digest_attrs(row))
-            for code, name in row["categories"].items():
-                self._legends.setdefault(code, []).append(name)
+            self._legends[row["name"]] = row["categories"]
         self.graph = graph
-        self._refresh_categories(set(self._legends))
+        self._refresh_categories({code for legend in self._legends.values() for code in legend})
         self._generation = generation
 
     def refresh(self) -> None:
@@ -52,7 +51,8 @@ class EmbeddedStore(Store):
 
     def _refresh_categories(self, codes: Iterable[str]) -> None:
         for code in codes:
-            self.graph.add_node(category_id(code), **category_node(code, self._legends.get(code, [])))
+            names = [legend[code] for legend in self._legends.values() if code in legend]
+            self.graph.add_node(category_id(code), **category_node(code, names))
 
     # -- writing ------------------------------------------------------------------
     def ingest(self, digests: Iterable[tuple[Digest, str]], progress: Progress | None = None) -> IngestReport:
@@ -99,9 +99,9 @@ class EmbeddedStore(Store):
             row = {**digest_node(digest), "sha256": digest.sha256, "categories": digest.categories}
             tx.replace_digest(row, raw_text, observations)
             self.graph.add_node(digest_id(digest.name), **_digest_attrs(row))
-            for code, name in digest.categories.items():
-                self._legends.setdefault(code, []).append(name)
-            self._refresh_categories(digest.categories)
+            replaced_codes = set(self._legends.get(digest.name, {}))
+            self._legends[digest.name] = digest.categories
+            self._refresh_categories(replaced_codes | set(digest.categories))
             affected |= old
             for obs in observations:
                 affected.add(obs["paper"])
@@ -171,11 +171,15 @@ class EmbeddedStore(Store):
             frontier = nxt
         keep_kinds = set(kinds) if kinds else None
         kept = {n for n in seen if keep_kinds is None or self.graph.nodes[n]["kind"] in keep_kinds or n in seeds}
-        sub = Subgraph(nodes={n: dict(self.graph.nodes[n]) for n in sorted(kept)})
-        for node in sorted(kept):
-            for other, data in self.graph.succ[node].items():
-                if other in kept:
-                    sub.edges.append(Edge(node, other, data["type"], {k: v for k, v in data.items() if k != "type"}))
+        ordered = sorted(kept)
+        sub = Subgraph(nodes={n: dict(self.graph.nodes[n]) for n in ordered})
+        for node in ordered:
+            targets = self.graph.succ[node]
+            # a prolific author has thousands of papers: walk whichever side is smaller
+            pairs = ((o, targets[o]) for o in ordered if o in targets) if len(targets) > len(ordered) else \
+                ((o, d) for o, d in targets.items() if o in kept)
+            for other, data in pairs:
+                sub.edges.append(Edge(node, other, data["type"], {k: v for k, v in data.items() if k != "type"}))
         return sub
 
     def institution_links(self, filters: PaperFilter | None = None, min_weight: int = 1) -> Subgraph:

@@ -2,10 +2,11 @@
 
 Each paper gets one vector per language it has text in (slot ``en``: title and
 abstract; slot ``zh``: Chinese title and summary); a paper's semantic score is
-the best of its vectors (max-pooling). Measured on the evaluation set, this
-beats one vector over all four fields (see README, search section): a single
-vector mixes two languages and is truncated at 512 tokens, and a query in one
-language matches text in the same language more sharply.
+the best of its vectors (max-pooling). On the evaluation set (semantic mode,
+MRR@10) this scored 0.944 against 0.930 for one vector over all four fields
+and 0.925 with an extra titles-only vector (bench/bench_search_quality.py): a
+single vector mixes two languages and is cut at 512 tokens, and a query in
+one language matches text in the same language more sharply.
 """
 from __future__ import annotations
 

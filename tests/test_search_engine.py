@@ -18,7 +18,6 @@ from ingest import read_digest
 from search import indexer, ranking
 from search.engine import SearchEngine
 from search.manifest import read_manifest, search_dir
-from search.texts import SLOT_COUNT
 
 from conftest import SAMPLE_DIGEST
 
