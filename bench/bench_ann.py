@@ -94,6 +94,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--sweep-only", action="store_true", help="stop after the size sweep (threshold only)")
     args = parser.parse_args()
     print(f"faiss {faiss.__version__}, {faiss.omp_get_max_threads()} threads, {os.cpu_count()} cores")
     real = real_vectors()
@@ -114,15 +115,26 @@ def main() -> int:
     exact_lat = latency_ms(lambda q: exact.search(q, 10), queries, 100)
     faiss.omp_set_num_threads(os.cpu_count() or 1)
     del exact
-    print("\nexhaustive search latency (single query, the product's flat-fp16 index) by size -> APPROX_MIN_VECTORS:")
+    print("\nexhaustive search, single query, by size -> APPROX_MIN_VECTORS "
+          f"(shipped {vec.APPROX_MIN_VECTORS:,}; load average {os.getloadavg()[0]:.1f}):")
+    print(f"{'vectors':>11} {'flat-fp16 p50':>14} {'p99':>8} {'float32 p50':>12}")
     for size in (50_000, 100_000, 200_000, 300_000, 500_000):
         if size > args.n:
             continue
         part = vec.VectorIndex.flat(data.shape[1])
         part.add(ids[:size], data[:size])
         lat = latency_ms(lambda q: part.search(q, 10), queries, 200)
-        print(f"  {size:>9,} vectors: p50 {np.percentile(lat, 50):6.2f} ms  p99 {np.percentile(lat, 99):6.2f} ms")
         del part
+        fp32 = faiss.IndexFlatIP(data.shape[1])
+        fp32.add(data[:size])
+        faiss.omp_set_num_threads(1)
+        lat32 = latency_ms(lambda q: fp32.search(q, 10), queries, 200)
+        faiss.omp_set_num_threads(os.cpu_count() or 1)
+        del fp32
+        print(f"{size:>11,} {np.percentile(lat, 50):>11.2f} ms {np.percentile(lat, 99):>5.2f} ms "
+              f"{np.percentile(lat32, 50):>9.2f} ms")
+    if args.sweep_only:
+        return 0
 
     before = rss_mb()
     t = time.perf_counter()
