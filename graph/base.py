@@ -74,6 +74,43 @@ class IngestReport:
 Progress = Callable[[int], None]
 
 
+def triage_digests(digests: Iterable[tuple[Digest, str]], stored: Callable[[str], dict], report: IngestReport,
+                   progress: Progress | None = None) -> list[tuple[Digest, str, DigestReport]]:
+    """Report every input digest; return those to write, with their reports.
+
+    ``stored(name)`` gives what the store holds for a digest name: ``{"sha256": …,
+    "pending": …}`` or ``{}``. Rejected: no entries, or a second input of this run
+    with the same name and other content. Unchanged: same content already stored
+    (and not left pending by an interrupted ingest).
+    """
+    accepted, batch_files = [], {}
+    for digest, raw_text in digests:
+        rep = DigestReport(digest.name, digest.file, "added", problems=list(digest.problems), entries=len(digest.entries))
+        report.digests.append(rep)
+        if progress:
+            progress(1)
+        if not digest.entries:
+            rep.status = "rejected"
+            continue
+        if digest.name in batch_files:
+            other_file, other_sha = batch_files[digest.name]
+            if other_sha != digest.sha256:
+                rep.status = "rejected"
+                rep.problems.append(Problem(digest.file, 0, f"another input in this run ({other_file}) is also named "
+                                                            f"{digest.name!r}; rename one of them; file rejected"))
+            else:
+                rep.status = "unchanged"
+            continue
+        batch_files[digest.name] = (digest.file, digest.sha256)
+        state = stored(digest.name)
+        if state.get("sha256") == digest.sha256 and not state.get("pending"):
+            rep.status = "unchanged"
+            continue
+        rep.status = "replaced" if state.get("sha256") else "added"
+        accepted.append((digest, raw_text, rep))
+    return accepted
+
+
 def public_paper(node: dict) -> dict:
     """The paper object of the CLI contract, from a stored paper node."""
     return {name: node.get(name) for name in PAPER_FIELDS}

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 
 import networkx as nx
-from ingest.model import Digest, Problem
+from ingest.model import Digest
 
-from graph.base import DigestReport, IngestReport, Progress, Store, public_paper
+from graph.base import DigestReport, IngestReport, Progress, Store, public_paper, triage_digests
 from graph.filters import PaperFilter
 from graph.library import Library
 from graph.merge import category_node, digest_node, entity_nodes, merge_paper, observation, paper_edge_rows, paper_node
@@ -68,32 +68,10 @@ class EmbeddedStore(Store):
         return report
 
     def _ingest(self, tx, digests, report: IngestReport, progress: Progress | None) -> None:
-        batch_files: dict[str, tuple[str, str]] = {}
         listed_by: dict[str, list[DigestReport]] = {}
         affected: set[str] = set()
-        for digest, raw_text in digests:
-            rep = DigestReport(digest.name, digest.file, "added", problems=list(digest.problems), entries=len(digest.entries))
-            report.digests.append(rep)
-            if progress:
-                progress(1)
-            if not digest.entries:
-                rep.status = "rejected"
-                continue
-            if digest.name in batch_files:
-                other_file, other_sha = batch_files[digest.name]
-                if other_sha != digest.sha256:
-                    rep.status = "rejected"
-                    rep.problems.append(Problem(digest.file, 0, f"another input in this run ({other_file}) is also named "
-                                                                f"{digest.name!r}; rename one of them; file rejected"))
-                else:
-                    rep.status = "unchanged"
-                continue
-            batch_files[digest.name] = (digest.file, digest.sha256)
-            existing = tx.digest_sha(digest.name)
-            if existing == digest.sha256:
-                rep.status = "unchanged"
-                continue
-            rep.status = "replaced" if existing else "added"
+        accepted = triage_digests(digests, lambda name: {"sha256": tx.digest_sha(name)}, report, progress)
+        for digest, raw_text, rep in accepted:
             observations = [observation(digest.name, e) for e in digest.entries]
             old = tx.listed_papers(digest.name)
             row = {**digest_node(digest), "sha256": digest.sha256, "categories": digest.categories}

@@ -30,10 +30,10 @@ from datetime import datetime, timezone
 
 import orjson
 
-from ingest.model import Digest, Problem
+from ingest.model import Digest
 
 from graph import cypher
-from graph.base import DigestReport, IngestReport, Progress, public_paper
+from graph.base import DigestReport, IngestReport, Progress, public_paper, triage_digests
 from graph.embedded import paused_gc
 from graph.merge import category_node, digest_node, merge_paper, observation, paper_edge_rows
 from graph.model import ARXIV, paper_id
@@ -61,34 +61,6 @@ def paper_from_props(props: dict) -> dict:
 
 def _canonical(observations: list[dict]) -> list[dict]:
     return sorted(observations, key=lambda o: (o["digest"], o["section"], o["rank"]))
-
-
-def triage(digests: list[tuple[Digest, str]], state: dict[str, dict], report: IngestReport) -> list[tuple[Digest, str, DigestReport]]:
-    """Reports for every digest; returns the ones to write. ``state``: name -> stored sha256 and pending."""
-    accepted, batch_files = [], {}
-    for digest, raw_text in digests:
-        rep = DigestReport(digest.name, digest.file, "added", problems=list(digest.problems), entries=len(digest.entries))
-        report.digests.append(rep)
-        if not digest.entries:
-            rep.status = "rejected"
-            continue
-        if digest.name in batch_files:
-            other_file, other_sha = batch_files[digest.name]
-            if other_sha != digest.sha256:
-                rep.status = "rejected"
-                rep.problems.append(Problem(digest.file, 0, f"another input in this run ({other_file}) is also named "
-                                                            f"{digest.name!r}; rename one of them; file rejected"))
-            else:
-                rep.status = "unchanged"
-            continue
-        batch_files[digest.name] = (digest.file, digest.sha256)
-        stored = state.get(digest.name, {})
-        if stored.get("sha256") == digest.sha256 and not stored.get("pending"):
-            rep.status = "unchanged"
-            continue
-        rep.status = "replaced" if stored.get("sha256") else "added"
-        accepted.append((digest, raw_text, rep))
-    return accepted
 
 
 def plan_papers(accepted, listed_before: set[str], stored: dict[str, tuple[dict, list[dict]]],
@@ -220,7 +192,7 @@ def _ingest(client, digests, progress, batch_size: int, wait: float) -> IngestRe
     try:
         state = {r["name"]: {"sha256": r["sha256"], "pending": orjson.loads(r["pending"]) if r["pending"] else None}
                  for r in client.read(cypher.DIGEST_STATE, names=names)}
-        accepted = triage(inputs, state, report)
+        accepted = triage_digests(inputs, lambda name: state.get(name, {}), report)
         ticks.to(len(inputs) - len(accepted))
         if accepted:
             _write(client, accepted, state, batch_size, ticks)

@@ -27,9 +27,10 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-#: From this many vectors on, the index is approximate. Measured (bench/bench_ann.py, one
-#: thread): exact search takes 5.9 ms at 100k vectors, 16 ms at 200k, 26 ms at 300k; past
-#: ~150k (~75k papers) it would eat a third of the 30 ms hybrid budget.
+#: From this many vectors on, the index is approximate. Measured (bench/bench_ann.py
+#: --sweep-only, one thread, quiet machine): the flat-fp16 scan takes 5.5 ms at 100k
+#: vectors, 10.7 ms at 200k, 15.8 ms at 300k; 150k (~75k papers) keeps it near a
+#: quarter of the 30 ms hybrid budget, next to ~18 ms of query encoding.
 APPROX_MIN_VECTORS = 150_000
 #: At 1M vectors, IVF4096,SQ8: nprobe 32 -> recall@10 0.951, 48 -> 0.963 (p50 1.3 ms), 64 -> 0.967.
 NPROBE = 48

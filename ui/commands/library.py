@@ -5,11 +5,11 @@ import sys
 
 from tqdm import tqdm
 
-from graph.base import IngestReport, Store
+from graph.base import IngestReport
 from graph.factory import open_store
 from graph.filters import PaperFilter
 from ingest.files import InputError, digest_paths, read_digest, read_stdin
-from ui.output import error, print_json, short, stdout, table
+from ui.output import print_json, short, stdout, table
 
 #: Called after every ingest with (settings, store, report); search adds its indexer here.
 AFTER_INGEST: list = []
