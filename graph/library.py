@@ -19,7 +19,7 @@ import fcntl
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -144,33 +144,41 @@ class Library:
             self._db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'")
             self._db.execute("COMMIT")
 
-    @contextmanager
     def _lock(self, wait: float):
-        lock_path = self.home / "write.lock"
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            deadline = time.monotonic() + wait
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except OSError as exc:
-                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                        raise
-                    if time.monotonic() >= deadline:
-                        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
-                        raise LibraryBusy(f"library {self.home} is being written by another paperkg process (pid {holder}); "
-                                          "wait for it to finish and run the command again") from None
-                    time.sleep(0.1)
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, str(os.getpid()).encode(), 0)
+        return exclusive_lock(self.home / "write.lock", wait, lambda pid: (
+            f"library {self.home} is being written by another paperkg process (pid {pid}); "
+            "wait for it to finish and run the command again"))
+
+
+@contextmanager
+def exclusive_lock(path: Path, wait: float, busy_message: Callable[[str], str], poll: float = 0.1):
+    """Hold an exclusive ``flock`` on ``path`` (created if missing), which records the
+    holder's pid. Waits up to ``wait`` seconds for another holder, then raises
+    :class:`LibraryBusy` with ``busy_message(holder_pid)``. The kernel drops the lock
+    when its process dies, so a killed writer never leaves the library locked."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
             try:
-                yield
-            finally:
-                os.ftruncate(fd, 0)
-                fcntl.flock(fd, fcntl.LOCK_UN)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+                    raise LibraryBusy(busy_message(holder)) from None
+                time.sleep(poll)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        try:
+            yield
         finally:
-            os.close(fd)
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 class Writer:

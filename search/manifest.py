@@ -16,17 +16,13 @@ reader that has just read the old manifest can still open it).
 """
 from __future__ import annotations
 
-import errno
-import fcntl
 import os
-import time
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import orjson
 
-from graph.base import LibraryBusy
+from graph.library import exclusive_lock
 from search.errors import IndexCorrupt
 
 FORMAT = 1
@@ -101,28 +97,10 @@ def remove_stale(home: Path, keep: set[str]) -> None:
                 path.unlink(missing_ok=True)
 
 
-@contextmanager
 def write_lock(home: Path, wait: float = 600.0):
     """Only one process updates the index at a time; others wait up to ``wait`` seconds."""
     folder = search_dir(home)
     folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder / "write.lock", os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                if time.monotonic() >= deadline:
-                    raise LibraryBusy(f"the search index of {home} is being updated by another paperkg process; "
-                                      "wait for it to finish and run the command again") from None
-                time.sleep(0.2)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+    return exclusive_lock(folder / "write.lock", wait, lambda pid: (
+        f"the search index of {home} is being updated by another paperkg process (pid {pid}); "
+        "wait for it to finish and run the command again"), poll=0.2)
