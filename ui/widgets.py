@@ -122,3 +122,20 @@ def not_found(kind: str, name: str, ver: tuple) -> None:
 def empty_library_notice() -> None:
     st.info(t("empty_library"))
     st.page_link(nav.INGEST, label=t("go_ingest"), icon=":material/upload:")
+
+
+def partner_network(papers: list[dict], field: str, node_id: str, edge_type: str, key: str, max_nodes: int = 25) -> None:
+    """The network of names sharing ``papers`` with ``node_id`` (an author's co-authors,
+    an institution's partners), the strongest ``max_nodes`` shown; a click opens that page."""
+    from graph.embedded import co_occurrence
+    from ui import graph_view
+
+    kind = node_id.split(":", 1)[0]
+    sub = co_occurrence(papers, field, kind, edge_type, 1, lambda _: None)
+    shown = graph_view.top_nodes(sub, max_nodes, keep=(node_id,))
+    if len(shown.nodes) < len(sub.nodes):
+        st.caption(t("network_truncated", shown=len(shown.nodes), total=len(sub.nodes)))
+    clicked = graph_view.network(shown, key=key, focus=node_id, height=440, layout="radial")
+    st.caption(t("network_hint"))
+    if clicked and clicked != node_id:
+        nav.go(clicked)

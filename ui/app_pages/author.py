@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from graph.embedded import co_occurrence
 from graph.model import author_id
-from ui import graph_view, nav, state, widgets
+from ui import nav, state, widgets
 from ui.i18n import t
 from ui.safe import md
 
-MAX_NETWORK = 25
 
 
 def render() -> None:
@@ -35,14 +33,7 @@ def render() -> None:
     with left:
         st.subheader(t("coauthors"), anchor=False)
         if shown["coauthors"]:
-            sub = co_occurrence(papers, "authors", "author", "COAUTHOR", 1, lambda _: None)
-            shown_sub = graph_view.top_nodes(sub, MAX_NETWORK, keep=(node_id,))
-            if len(shown_sub.nodes) < len(sub.nodes):
-                st.caption(t("network_truncated", shown=len(shown_sub.nodes), total=len(sub.nodes)))
-            clicked = graph_view.network(shown_sub, key="author-net", focus=node_id, height=440, layout="radial")
-            st.caption(t("network_hint"))
-            if clicked and clicked != node_id:
-                nav.go(clicked)
+            widgets.partner_network(papers, "authors", node_id, "COAUTHOR", key="author-net")
         else:
             st.caption(t("no_coauthors"))
     with right:
