@@ -27,17 +27,17 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from search import vectors as vec
+from paperkg.search import vectors as vec
 
 OUT = Path(__file__).resolve().parent / "out"
 
 
 def real_vectors() -> np.ndarray:
     """e5 vectors of the sample library (the six bundled digests)."""
-    from graph.config import load_settings
-    from search.db import SearchDB
-    from search.evaluate import sample_library
-    from search.manifest import search_dir
+    from paperkg.graph.config import load_settings
+    from paperkg.search.db import SearchDB
+    from tests.evaluation import sample_library
+    from paperkg.search.manifest import search_dir
 
     home = OUT / "sample-library"
     if not (search_dir(home) / "manifest.json").exists():

@@ -32,10 +32,10 @@ import time
 from pathlib import Path
 
 from bench.bench_search import indexed_library
-from bench.synth import _EN_WORDS, _ZH_CHARS
-from graph.config import load_settings
-from graph.embedded import EmbeddedStore
-from ingest import read_digest
+from tests.synth import _EN_WORDS, _ZH_CHARS
+from paperkg.graph.config import load_settings
+from paperkg.graph.embedded import EmbeddedStore
+from paperkg.ingest import read_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -58,12 +58,12 @@ BARE_APP = 'import streamlit as st\nst.text_input("Search papers (Chinese or Eng
 def start_app(home: Path, port: int) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PAPERKG_", "NEO4J_"))}
     if home.suffix == ".py":  # the bare baseline app, started with the flags paperkg ui uses
-        from ui.commands.app import streamlit_command
+        from paperkg.ui.commands.app import streamlit_command
 
         command = streamlit_command("127.0.0.1", port)
         command[command.index("run") + 1] = str(home)
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return subprocess.Popen([sys.executable, "-m", "ui", "--home", str(home), "ui", "--port", str(port)], cwd=ROOT,
+    return subprocess.Popen([sys.executable, "-m", "paperkg", "--home", str(home), "ui", "--port", str(port)], cwd=ROOT,
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -124,7 +124,7 @@ def queries(count: int, seed: int = 0) -> list[str]:
 
 def engine_times(home: Path, asked: list[str]) -> tuple[list[float], list[str]]:
     """In-process hybrid search time and top title per query (the floor and the answer key)."""
-    from search.engine import SearchEngine
+    from paperkg.search.engine import SearchEngine
 
     times, tops = [], []
     with SearchEngine.open(load_settings(home=str(home), environ={})) as engine:

@@ -20,14 +20,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.synth import synthetic_digests
-from graph.config import load_settings
-from graph.embedded import EmbeddedStore
-from ingest import read_inputs
-from search import indexer
-from search.e5_model import DEFAULT_MODEL_NAME
-from search.models import PassageEncoder
-from search.texts import paper_texts
+from tests.synth import synthetic_digests
+from paperkg.graph.config import load_settings
+from paperkg.graph.embedded import EmbeddedStore
+from paperkg.ingest import read_inputs
+from paperkg.search import indexer
+from paperkg.search.e5_model import DEFAULT_MODEL_NAME
+from paperkg.search.models import PassageEncoder
+from paperkg.search.texts import paper_texts
 
 
 def sample_papers(n: int, tmp: Path) -> list[dict]:

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import networkx as nx
 
-from bench.synth import synthetic_library
-from graph.embedded import EmbeddedStore
-from graph.export import FORMATS, render, select_subgraph, write_file
-from graph.export.clean import flat, records
+from tests.synth import synthetic_library
+from paperkg.graph.embedded import EmbeddedStore
+from paperkg.graph.export import FORMATS, render, select_subgraph, write_file
+from paperkg.graph.export.clean import flat, records
 
 TARGET_S = 2.0
 

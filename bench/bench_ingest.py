@@ -19,12 +19,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.synth import synthetic_digests
+from tests.synth import synthetic_digests
 
 _CHILD_INGEST = """
 import json, resource, sys, time
-from graph.embedded import EmbeddedStore
-from ingest import read_inputs
+from paperkg.graph.embedded import EmbeddedStore
+from paperkg.ingest import read_inputs
 t = time.perf_counter()
 store = EmbeddedStore(sys.argv[1])
 report = store.ingest(read_inputs([sys.argv[2]]))
@@ -36,7 +36,7 @@ print(json.dumps({"seconds": elapsed, "papers": store.stats()["papers"],
 _CHILD_LOAD = """
 import json, resource, sys, time
 t = time.perf_counter()
-from graph.embedded import EmbeddedStore
+from paperkg.graph.embedded import EmbeddedStore
 store = EmbeddedStore(sys.argv[1])
 elapsed = time.perf_counter() - t
 print(json.dumps({"seconds": elapsed, "papers": store.stats()["papers"],
@@ -46,7 +46,7 @@ print(json.dumps({"seconds": elapsed, "papers": store.stats()["papers"],
 _CHILD_ROWS = """
 import json, sys, time
 t = time.perf_counter()
-from graph.library import Library
+from paperkg.graph.library import Library
 generation, papers, digests = Library(sys.argv[1]).snapshot()
 print(json.dumps({"seconds": time.perf_counter() - t, "papers": len(papers)}))
 """
@@ -65,7 +65,7 @@ def main() -> None:
     files = sorted(folder.glob("*.txt"))
     texts = [f.read_text(encoding="utf-8") for f in files]
 
-    from ingest.parser import parse_digest
+    from paperkg.ingest.parser import parse_digest
 
     t = time.perf_counter()
     lines = sum(len(t_.splitlines()) for t_ in texts)

@@ -2,8 +2,8 @@
 
     python -m bench.bench_neo4j [--papers 50000] [--sample 500] [--batch 1000] [--seeds 100] [--heap 1g]
 
-Loads the synthetic library (``bench.synth.synthetic_library``) into a Bolt
-server — a throwaway ArcadeDB (``graph.bolt_testserver``) unless ``NEO4J_URI``
+Loads the synthetic library (``tests.synth.synthetic_library``) into a Bolt
+server — a throwaway ArcadeDB (``tests.bolt_testserver``) unless ``NEO4J_URI``
 names one, whose database is then **emptied** — the way ``paperkg sync --to
 neo4j`` does, and prints in the same run:
 
@@ -11,7 +11,7 @@ neo4j`` does, and prints in the same run:
   ``--batch`` papers a transaction, everything an ingest does included) for the whole library,
   against one transaction per paper on the first ``--sample`` papers,
   extrapolated: the baseline is the loader written without batching (a
-  statement per node and edge, ``graph.cypher.NAIVE_*``). Target: batched
+  statement per node and edge, ``graph.NAIVE_*``). Target: batched
   >= 20x faster. For reference also the store itself with one paper per
   transaction (``batch_size=1``: the same single statement, one row).
 * ego-subgraph latency (median, p95) of the Neo4j store against the embedded
@@ -27,33 +27,47 @@ import sys
 import time
 from contextlib import ExitStack
 
-from bench.synth import synthetic_library
-from graph import cypher
-from graph.config import Neo4jSettings
-from graph.embedded import EmbeddedStore
-from graph.neo4j_store import Neo4jStore
-from graph.merge import merge_paper, observation
-from graph.neo4j_ingest import paper_batch
-from graph.sync import library_digests
+from tests.synth import synthetic_library
+from paperkg.graph import cypher
+from paperkg.graph.config import Neo4jSettings
+from paperkg.graph.embedded import EmbeddedStore
+from paperkg.graph.neo4j_store import Neo4jStore
+from paperkg.graph.merge import merge_paper, observation
+from paperkg.graph.neo4j_ingest import paper_batch
+
+#: The baseline: one transaction per paper, one statement per node and edge, no UNWIND
+#: (how a loader is written without batching).
+NAIVE_PAPER = "MERGE (p:Paper {id: $id}) SET p = $props"
+NAIVE_EDGE = {
+    "AUTHORED": ("MATCH (p:Paper {id: $paper}) MERGE (a:Author {name: $key}) "
+                 "CREATE (a)-[e:AUTHORED]->(p) SET e = $attrs"),
+    "AFFILIATED": ("MATCH (p:Paper {id: $paper}) MERGE (i:Institution {name: $key}) "
+                   "CREATE (p)-[e:AFFILIATED]->(i) SET e = $attrs"),
+    "IN_CATEGORY": ("MATCH (p:Paper {id: $paper}) MERGE (c:Category {code: $key}) ON CREATE SET c.name_zh = '', c.arxiv = $arxiv "
+                    "CREATE (p)-[e:IN_CATEGORY]->(c) SET e = $attrs"),
+    "LISTED_IN": ("MATCH (p:Paper {id: $paper}) MERGE (d:Digest {name: $key}) "
+                  "CREATE (p)-[e:LISTED_IN]->(d) SET e = $attrs"),
+}
+DELETE_SOME = "MATCH (n) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS count"
+
 
 
 def _server(stack: ExitStack, heap: str):
     if os.environ.get("NEO4J_URI"):
         sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
-        from bolt_fixtures import ExternalServer
+        from tests.bolt_fixtures import ExternalServer
 
         return ExternalServer(os.environ["NEO4J_URI"], os.environ.get("NEO4J_USER", "neo4j"),
                               os.environ.get("NEO4J_PASSWORD", ""), os.environ.get("NEO4J_DATABASE") or None)
-    from graph.bolt_testserver import running_server
+    from tests.bolt_testserver import running_server
 
     return stack.enter_context(running_server(database="paperkg", heap=heap))
 
 
 def _empty(server) -> None:
-    from graph import cypher
 
     with server.driver() as driver:
-        while driver.execute_query(cypher.DELETE_SOME, limit=20000, database_=server.database).records[0]["count"]:
+        while driver.execute_query(DELETE_SOME, limit=20000, database_=server.database).records[0]["count"]:
             pass
 
 
@@ -88,10 +102,10 @@ def _naive_load(server, pairs) -> tuple[float, int]:
     fields = {field: etype for etype, field in cypher.EDGE_FIELDS.items()}
 
     def one_paper(tx, row):
-        tx.run(cypher.NAIVE_PAPER, id=row["id"], props=row["props"]).consume()
+        tx.run(NAIVE_PAPER, id=row["id"], props=row["props"]).consume()
         for field, etype in fields.items():
             for edge in row[field]:
-                tx.run(cypher.NAIVE_EDGE[etype], paper=row["id"], key=edge["key"], attrs=edge["attrs"],
+                tx.run(NAIVE_EDGE[etype], paper=row["id"], key=edge["key"], attrs=edge["attrs"],
                        arxiv=edge.get("arxiv", "")).consume()
 
     with server.driver() as driver, driver.session(database=server.database) as session:
@@ -126,7 +140,7 @@ def main() -> None:
 
     home = synthetic_library(args.papers)
     embedded = EmbeddedStore(home)
-    pairs = library_digests(embedded.library)
+    pairs = embedded.export_digests()
     total = sum(len(d.entries) for d, _ in pairs)
     print(f"library: {embedded.stats()['papers']} papers, {total} listings in {len(pairs)} digests ({home})")
     with ExitStack() as stack:

@@ -5,7 +5,7 @@
 Targets: hybrid, k=10, warm, including query encoding: p50 <= 30 ms, p99 <= 100 ms;
 ``paperkg search`` as a fresh process <= 3 s. Baselines printed in the same run:
 query encoding alone, each half of hybrid alone, a filtered search, and for
-the fresh process ``python -c 'import ui.cli'`` (the floor) and ``paperkg
+the fresh process ``python -c 'import paperkg.ui.cli'`` (the floor) and ``paperkg
 stats`` (which loads the graph store, the path search avoids).
 
 The library is bench/synth.py's (real digest format, real lengths). Its
@@ -34,17 +34,17 @@ from pathlib import Path
 import numpy as np
 
 from bench.bench_ann import real_vectors
-from bench.synth import _EN_WORDS, _ZH_CHARS, synthetic_library
-from graph.config import load_settings
-from graph.embedded import EmbeddedStore
-from graph.filters import PaperFilter
-from search import indexer
-from search.db import SearchDB
-from search.e5_model import DEFAULT_MODEL_NAME
-from search.engine import SearchEngine
-from search.evaluate import load_queries
-from search.manifest import search_dir
-from search.texts import paper_texts, text_sha
+from tests.synth import _EN_WORDS, _ZH_CHARS, synthetic_library
+from paperkg.graph.config import load_settings
+from paperkg.graph.embedded import EmbeddedStore
+from paperkg.graph.filters import PaperFilter
+from paperkg.search import indexer
+from paperkg.search.db import SearchDB
+from paperkg.search.e5_model import DEFAULT_MODEL_NAME
+from paperkg.search.engine import SearchEngine
+from tests.evaluation import load_queries
+from paperkg.search.manifest import search_dir
+from paperkg.search.texts import paper_texts, text_sha
 
 OUT = Path(__file__).resolve().parent / "out"
 ROOT = OUT.parent.parent
@@ -141,15 +141,15 @@ def main() -> int:
     print(f"  hybrid + --category CV (cached) {_pct(filtered)}")
     print(f"  hybrid, synthetic-vocabulary queries only {_pct(synth_only)}")
 
-    cli = ["-m", "ui", "--home", str(home)]
+    cli = ["-m", "paperkg", "--home", str(home)]
     search = _fresh(cli + ["search", "扩散模型生成图像", "--json"])
     search_en = _fresh(cli + ["search", "contrastive learning of visual representations"])
-    floor = _fresh(["-c", "import ui.cli"])
+    floor = _fresh(["-c", "import paperkg.ui.cli"])
     stats = _fresh(cli + ["stats", "--json"], runs=3)
     print("\nfresh process (wall clock, median of runs, max in brackets):")
     print(f"  RESULT paperkg search (zh, --json) {statistics.median(search):5.2f} s [{max(search):.2f}]  (target <= 3 s)")
     print(f"  RESULT paperkg search (en, table)  {statistics.median(search_en):5.2f} s [{max(search_en):.2f}]")
-    print(f"  baseline: python -c 'import ui.cli' {statistics.median(floor):5.2f} s")
+    print(f"  baseline: python -c 'import paperkg.ui.cli' {statistics.median(floor):5.2f} s")
     print(f"  baseline: paperkg stats (loads the graph) {statistics.median(stats):5.2f} s")
     return 0
 

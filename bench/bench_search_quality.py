@@ -18,17 +18,17 @@ from pathlib import Path
 
 import numpy as np
 
-from graph.config import load_settings
-from graph.embedded import EmbeddedStore
-from search import keyword, ranking
-from search.db import SearchDB
-from search.engine import SearchEngine
-from search.evaluate import evaluate, format_table, load_queries, sample_library, score_runs
-from search.indexer import embed_missing
-from search.manifest import search_dir
-from search.models import PassageEncoder
-from search.texts import keyword_text, paper_texts
-from search.tokenize import tokens
+from paperkg.graph.config import load_settings
+from paperkg.graph.embedded import EmbeddedStore
+from paperkg.search import keyword, ranking
+from paperkg.search.db import SearchDB
+from paperkg.search.engine import SearchEngine
+from tests.evaluation import evaluate, format_table, load_queries, sample_library, score_runs
+from paperkg.search.indexer import embed_missing
+from paperkg.search.manifest import search_dir
+from paperkg.search.models import PassageEncoder
+from paperkg.search.texts import keyword_text, paper_texts
+from paperkg.search.tokenize import bigrams, tokens
 
 
 def _semantic_rankings(doc_vectors: list[np.ndarray], keys: list[str], query_vectors: np.ndarray) -> list[list[str]]:
@@ -39,11 +39,20 @@ def _semantic_rankings(doc_vectors: list[np.ndarray], keys: list[str], query_vec
     return out
 
 
+def _jieba_words(run: str) -> list[str]:
+    import jieba
+
+    return [w for w in jieba.lcut_for_search(run) if w.strip()]
+
+
+SEGMENTERS = {"bigram": bigrams, "jieba": _jieba_words}
+
+
 def _keyword_rankings(papers: list[dict], queries: list[str], zh_mode: str) -> list[list[str]]:
     def toks(text: str) -> list[str]:
         if zh_mode == "both":
-            return tokens(text, "bigram") + [t for t in tokens(text, "jieba") if len(t) != 2]
-        return tokens(text, zh_mode)
+            return tokens(text) + [t for t in tokens(text, _jieba_words) if len(t) != 2]
+        return tokens(text, SEGMENTERS[zh_mode])
 
     seg = keyword.build_segment("x", list(range(len(papers))), [toks(keyword_text(p)) for p in papers])
     index = keyword.KeywordIndex([seg], np.arange(len(papers)))
@@ -86,7 +95,7 @@ def main() -> int:
         def vectors_for(layout) -> list[np.ndarray]:
             per_paper = [layout(p) for p in papers]
             found = embed_missing(db, encoder, [t for group in per_paper for t in group])
-            from search.texts import text_sha
+            from paperkg.search.texts import text_sha
             return [np.stack([found[text_sha(t)] for t in group]) for group in per_paper]
 
         print("\nwhat to embed (semantic mode):")

@@ -1,132 +1,78 @@
-"""The ``Store`` interface every backend implements, and what they share.
+"""The ``Store`` interface every backend implements, and the logic they share.
 
-A store holds the paper graph (see :mod:`graph.model`). Writes go through
-:meth:`Store.ingest`, which takes parsed digests; everything else reads.
-Implementations: :class:`graph.embedded.EmbeddedStore` (networkx on disk, the
-default) and :class:`graph.neo4j_store.Neo4jStore`. Both pass
-``tests/test_store_contract.py``.
+A store holds the paper graph (see :mod:`paperkg.graph.model`). Writes go
+through :meth:`Store.ingest`, which takes parsed digests; everything else
+reads. Implementations: :class:`paperkg.graph.embedded.EmbeddedStore` (networkx
+on disk, the default) and :class:`paperkg.graph.neo4j_store.Neo4jStore`, chosen
+by :func:`paperkg.graph.factory.open_store`. Both pass
+``tests/test_store_contract.py``. What both compute the same way from what they
+read — derived networks, statistics, name resolution, the paper order — lives
+here, so a backend only answers the primitive queries.
 """
 from __future__ import annotations
 
-import difflib
+import itertools
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ingest.model import Digest, Problem
-
-from graph.filters import PaperFilter
-from graph.model import KINDS, Subgraph, kind_of, normalise_title, paper_key
-
-PAPER_FIELDS = ("id", "title", "title_zh", "category", "authors", "institutions", "abstract", "summary_zh",
-                "url", "posted_at", "starred", "sources")
+from paperkg.graph import names
+from paperkg.graph.filters import PaperFilter, check_names
+from paperkg.graph.model import KINDS, PAPER_FIELDS, Edge, Paper, Subgraph
+from paperkg.graph.triage import IngestReport, Progress
+from paperkg.ingest.model import Digest
 
 
-class StoreError(Exception):
-    """A problem the user can fix, reported as one line (never a traceback)."""
+@dataclass(frozen=True)
+class LibraryState:
+    """What a library holds, read without loading it: its :meth:`Store.version` (``None``:
+    no library yet), whether it has papers, and its categories (code -> Chinese name, from
+    the digests' legends)."""
 
-    exit_code = 2
-
-
-class LibraryBusy(StoreError):
-    """Another process is writing the library."""
-
-
-class UnknownNode(StoreError):
-    def __init__(self, name: str, suggestions: list[str]):
-        hint = f"; did you mean: {', '.join(suggestions)}" if suggestions else ""
-        super().__init__(f"no paper, author, institution or category named {name!r}{hint}")
-        self.name, self.suggestions = name, suggestions
+    version: int | None
+    has_papers: bool
+    categories: dict[str, str] = field(default_factory=dict)
 
 
-class AmbiguousName(StoreError):
-    def __init__(self, name: str, candidates: list[str]):
-        super().__init__(f"{name!r} matches {len(candidates)} nodes: {', '.join(candidates[:8])}; be more specific or use an id")
-        self.name, self.candidates = name, candidates
-
-
-@dataclass
-class DigestReport:
-    """What ingesting one digest did."""
-
-    name: str
-    file: str
-    status: str  # "added", "replaced", "unchanged", "rejected"
-    added: list[str] = field(default_factory=list)  # paper ids new to the library
-    updated: list[str] = field(default_factory=list)  # paper ids whose record changed
-    problems: list[Problem] = field(default_factory=list)
-    entries: int = 0
-
-
-@dataclass
-class IngestReport:
-    digests: list[DigestReport] = field(default_factory=list)
-
-    @property
-    def problems(self) -> list[Problem]:
-        return [p for d in self.digests for p in d.problems]
-
-    @property
-    def changed_papers(self) -> set[str]:
-        return {pid for d in self.digests for pid in d.added + d.updated}
-
-
-Progress = Callable[[int], None]
-
-
-def triage_digests(digests: Iterable[tuple[Digest, str]], stored: Callable[[str], dict], report: IngestReport,
-                   progress: Progress | None = None) -> list[tuple[Digest, str, DigestReport]]:
-    """Report every input digest; return those to write, with their reports.
-
-    ``stored(name)`` gives what the store holds for a digest name: ``{"sha256": …,
-    "pending": …}`` or ``{}``. Rejected: no entries, or a second input of this run
-    with the same name and other content. Unchanged: same content already stored
-    (and not left pending by an interrupted ingest).
-    """
-    accepted, batch_files = [], {}
-    for digest, raw_text in digests:
-        rep = DigestReport(digest.name, digest.file, "added", problems=list(digest.problems), entries=len(digest.entries))
-        report.digests.append(rep)
-        if progress:
-            progress(1)
-        if not digest.entries:
-            rep.status = "rejected"
-            continue
-        if digest.name in batch_files:
-            other_file, other_sha = batch_files[digest.name]
-            if other_sha != digest.sha256:
-                rep.status = "rejected"
-                rep.problems.append(Problem(digest.file, 0, f"another input in this run ({other_file}) is also named "
-                                                            f"{digest.name!r}; rename one of them; file rejected"))
-            else:
-                rep.status = "unchanged"
-            continue
-        batch_files[digest.name] = (digest.file, digest.sha256)
-        state = stored(digest.name)
-        if state.get("sha256") == digest.sha256 and not state.get("pending"):
-            rep.status = "unchanged"
-            continue
-        rep.status = "replaced" if state.get("sha256") else "added"
-        accepted.append((digest, raw_text, rep))
-    return accepted
-
-
-def public_paper(node: dict) -> dict:
+def public_paper(node: dict) -> Paper:
     """The paper object of the CLI contract, from a stored paper node."""
     return {name: node.get(name) for name in PAPER_FIELDS}
 
 
+def node_label(attrs: dict) -> str:
+    """The human name of a node: a paper's title, a category's code, else its name."""
+    kind = attrs.get("kind")
+    if kind == "paper":
+        return attrs.get("title", "")
+    if kind == "category":
+        return attrs.get("code", "")
+    return attrs.get("name", "")
+
+
+def node_names(attrs: dict) -> tuple[str, ...]:
+    """Every label a node is known by, its display label first (see :mod:`paperkg.graph.names`)."""
+    kind = attrs.get("kind")
+    if kind == "paper":
+        return (attrs.get("title") or "", attrs.get("title_zh") or "")
+    if kind == "category":
+        return (attrs.get("code") or "", attrs.get("name_zh") or "")
+    return (attrs.get("name") or "", *attrs.get("names", ()))
+
+
 class Store(ABC):
-    """A paper graph. Node ids are ``kind:key`` (see :mod:`graph.model`)."""
+    """A paper graph. Node ids are ``kind:key`` (see :mod:`paperkg.graph.model`)."""
 
     backend: str = "?"
 
     # -- writes ---------------------------------------------------------------
     @abstractmethod
-    def ingest(self, digests: Iterable[tuple[Digest, str]], progress: Progress | None = None) -> IngestReport:
+    def ingest(self, digests: Iterable[tuple[Digest, str]], progress: Progress | None = None,
+               wait: float | None = None) -> IngestReport:
         """Upsert parsed digests with their raw text. The embedded store commits all
         or nothing; the Neo4j store commits in batches and completes an interrupted
-        ingest when the same command runs again."""
+        ingest when the same command runs again. ``wait``: seconds to wait for another
+        writer (default: the store's own setting)."""
 
     # -- reads ----------------------------------------------------------------
     @abstractmethod
@@ -134,7 +80,7 @@ class Store(ABC):
         """Attributes of a node (with ``kind``), or ``None``."""
 
     @abstractmethod
-    def papers(self, filters: PaperFilter | None = None, ids: Iterable[str] | None = None) -> list[dict]:
+    def papers(self, filters: PaperFilter | None = None, ids: Iterable[str] | None = None) -> list[Paper]:
         """Paper objects (see :func:`public_paper`) matching ``filters``, newest first.
         ``ids`` (paper keys) restricts to those papers."""
 
@@ -153,15 +99,6 @@ class Store(ABC):
         directly between kept nodes. Seeds are always kept."""
 
     @abstractmethod
-    def institution_links(self, filters: PaperFilter | None = None, min_weight: int = 1) -> Subgraph:
-        """Institutions joined by ``INSTITUTION_LINK`` edges; weight = shared papers."""
-
-    @abstractmethod
-    def coauthors(self, filters: PaperFilter | None = None, min_weight: int = 1, author: str | None = None) -> Subgraph:
-        """Authors joined by ``COAUTHOR`` edges; weight = shared papers. With
-        ``author`` (a node id), only that author's links."""
-
-    @abstractmethod
     def stats(self) -> dict:
         """Counts: papers, authors, institutions, categories, digests, edges, …"""
 
@@ -173,6 +110,27 @@ class Store(ABC):
     def raw_text(self, digest_name: str) -> str | None:
         """The text a digest was ingested from, kept so it can be parsed again."""
 
+    @abstractmethod
+    def export_digests(self) -> list[tuple[Digest, str]]:
+        """Every committed digest, rebuilt from what it said about each paper, with its
+        text: what another store's :meth:`ingest` takes (``paperkg sync``)."""
+
+    @abstractmethod
+    def version(self) -> int:
+        """A number that changes whenever a write is committed (by any process): the search
+        index records the version it was built from, and caches key on it."""
+
+    def refresh(self) -> bool:
+        """See writes other processes committed since this store was opened; whether it had to
+        reload (never, where every read goes to the server)."""
+        return False
+
+    def state(self) -> LibraryState:
+        """The :class:`LibraryState` of what this store holds now."""
+        categories = {key: attrs.get("name_zh", "") for key, attrs in
+                      ((node_id.split(":", 1)[1], attrs) for node_id, attrs in self.nodes("category"))}
+        return LibraryState(self.version(), bool(self.stats()["papers"]), dict(sorted(categories.items())))
+
     def close(self) -> None:
         """Release resources."""
 
@@ -182,75 +140,92 @@ class Store(ABC):
     def __exit__(self, *exc):
         self.close()
 
-    # -- shared ---------------------------------------------------------------
+    # -- shared: derived networks -------------------------------------------------
+    def institution_links(self, filters: PaperFilter | None = None, min_weight: int = 1) -> Subgraph:
+        """Institutions joined by ``INSTITUTION_LINK`` edges; weight = shared papers."""
+        return co_occurrence(self.papers(filters), "institutions", "institution", "INSTITUTION_LINK", min_weight,
+                             self._entity_lookup("institution"))
+
+    def coauthors(self, filters: PaperFilter | None = None, min_weight: int = 1, author: str | None = None) -> Subgraph:
+        """Authors joined by ``COAUTHOR`` edges; weight = shared papers. With ``author``
+        (a node id), only that author's links."""
+        papers = self.papers(filters)
+        if author is not None:
+            name = (self.get_node(author) or {}).get("name")
+            papers = [p for p in papers if name in p["authors"]]
+        sub = co_occurrence(papers, "authors", "author", "COAUTHOR", min_weight, self._entity_lookup("author"))
+        if author is not None:
+            sub = links_of(sub, author)
+        return sub
+
+    def _entity_lookup(self, kind: str):
+        """``get_node`` for the author or institution nodes named in papers."""
+        return self.get_node
+
+    # -- shared: names --------------------------------------------------------------
+    def node_names(self, kind: str) -> list[names.Named]:
+        """``(node_id, labels)`` of every node of a kind (see :func:`node_names`); a
+        server-backed store answers it without fetching whole nodes."""
+        return [(node_id, node_names(attrs)) for node_id, attrs in self.nodes(kind)]
+
     def resolve(self, name_or_id: str, kinds: Iterable[str] = KINDS) -> str:
-        """Node id for an id, a name (any case), a paper title or a unique title
-        fragment. Raises :class:`UnknownNode` (with close names) or :class:`AmbiguousName`."""
+        """Node id for an id, a name (any case), a paper title in either language or a unique
+        title fragment. Raises ``UnknownNode`` (with close names) or ``AmbiguousName``."""
         kinds = tuple(kinds)
-        text = name_or_id.strip()
-        if kind_of(text) in KINDS and self.get_node(text) is not None and kind_of(text) in kinds:
-            return text
-        if "paper" in kinds and self.get_node("paper:" + text) is not None:
-            return "paper:" + text
-        if "paper" in kinds and self.get_node("paper:" + paper_key(text)) is not None:
-            return "paper:" + paper_key(text)
-        folded = text.casefold()
-        exact, partial, names = [], [], []
-        for kind in kinds:
-            for node_id, label in self.node_labels(kind):
-                names.append(label)
-                if label.casefold() == folded:
-                    exact.append(node_id)
-                elif kind == "paper" and normalise_title(text) and normalise_title(text) in normalise_title(label):
-                    partial.append(node_id)
-        for found in (exact, partial):
-            if len(found) == 1:
-                return found[0]
-            if len(found) > 1:
-                raise AmbiguousName(text, found)
-        raise UnknownNode(text, difflib.get_close_matches(text, names, n=5, cutoff=0.6))
+        candidates = itertools.chain.from_iterable(self.node_names(kind) for kind in kinds)
+        return names.resolve(name_or_id, candidates, lambda node_id: self.get_node(node_id) is not None, kinds)
 
-    def node_labels(self, kind: str) -> list[tuple[str, str]]:
-        """``(node_id, human name)`` of every node of a kind (see :func:`node_label`);
-        a server-backed store answers it without fetching whole nodes."""
-        return [(node_id, node_label(attrs)) for node_id, attrs in self.nodes(kind)]
+    def check_filters(self, filters: PaperFilter | None) -> None:
+        """Refuse filter values that name nothing in the library (see :func:`check_names`)."""
+        check_names(filters, lambda field: (label for _, labels in self.node_names(field) for label in labels))
 
-    def show(self, node_id: str) -> dict:
-        """The ``paperkg show`` object for a node."""
-        node = self.get_node(node_id)
-        kind = kind_of(node_id)
-        if kind == "paper":
-            return {"kind": "paper", "name": node["title"], **public_paper(node)}
-        key = node_id.split(":", 1)[1]
-        filters = {"author": PaperFilter(), "institution": PaperFilter(), "category": PaperFilter(category=key),
-                   "digest": PaperFilter()}[kind]
-        paper_ids = [n.split(":", 1)[1] for n, _, _ in self.neighbours(node_id) if kind_of(n) == "paper"]
-        papers = self.papers(filters, ids=paper_ids)
-        result = {"kind": kind, "name": node_label(node), "id": node_id, **{k: v for k, v in node.items() if k != "kind"}}
-        result["papers"] = papers
-        if kind == "institution":
-            result["partners"] = _co_counts(papers, "institutions", node["name"])
-        elif kind == "author":
-            result["coauthors"] = _co_counts(papers, "authors", node["name"])
-            result["institutions"] = _co_counts(papers, "institutions", None)
-        return result
+    def find(self, text: str, kinds: Iterable[str] = ("institution", "author", "category", "paper"),
+             limit: int = 25) -> list[tuple[str, str]]:
+        """Nodes whose labels contain ``text`` (pickers): ``(node_id, label)``, best first."""
+        candidates = ((rank, named) for rank, kind in enumerate(kinds) for named in self.node_names(kind))
+        return names.find(text, candidates, limit)
 
 
-def node_label(attrs: dict) -> str:
-    """The human name of a node: a paper's title, a category's code, else its name."""
-    kind = attrs.get("kind")
-    if kind == "paper":
-        return attrs.get("title", "")
-    if kind == "category":
-        return attrs.get("code", "")
-    return attrs.get("name", "")
+def sort_papers(papers: list[dict]) -> list[dict]:
+    """Newest first, then by id: the one order every store returns."""
+    papers.sort(key=lambda p: p["id"])
+    papers.sort(key=lambda p: p["posted_at"] or "", reverse=True)
+    return papers
 
 
-def _co_counts(papers: list[dict], field: str, exclude: str | None) -> list[dict]:
-    """Names appearing with ``exclude`` in ``papers``, with how many papers each shares."""
-    counts: dict[str, int] = {}
+def co_occurrence(papers: list[dict], field: str, kind: str, edge_type: str, min_weight: int, get_node) -> Subgraph:
+    """Weighted network of names sharing papers (weight = number of shared papers)."""
+    weights: Counter = Counter()
     for paper in papers:
-        for name in dict.fromkeys(paper[field]):
-            if name != exclude:
-                counts[name] = counts.get(name, 0) + 1
-    return [{"name": n, "papers": c} for n, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+        names_on_paper = sorted(set(paper[field]))
+        weights.update(itertools.combinations(names_on_paper, 2))
+    sub = Subgraph()
+    for (a, b), weight in sorted(weights.items()):
+        if weight < min_weight:
+            continue
+        ida, idb = f"{kind}:{a}", f"{kind}:{b}"
+        for node_id in (ida, idb):
+            if node_id not in sub.nodes:
+                sub.nodes[node_id] = get_node(node_id) or {"kind": kind, "name": node_id.split(":", 1)[1]}
+        sub.edges.append(Edge(ida, idb, edge_type, {"weight": weight}))
+    return sub
+
+
+def links_of(sub: Subgraph, node_id: str) -> Subgraph:
+    """The part of a derived network that touches ``node_id``: its links and their ends."""
+    edges = [e for e in sub.edges if node_id in (e.source, e.target)]
+    linked = {node_id} | {e.source for e in edges} | {e.target for e in edges}
+    return Subgraph(nodes={n: a for n, a in sub.nodes.items() if n in linked}, edges=edges)
+
+
+def stats_dict(kinds: Counter, edge_types: Counter, papers: list[dict]) -> dict:
+    per_category = Counter(p["category"] for p in papers)
+    dates = sorted(p["posted_at"] for p in papers if p["posted_at"])
+    return {
+        "papers": kinds.get("paper", 0), "authors": kinds.get("author", 0), "institutions": kinds.get("institution", 0),
+        "categories": kinds.get("category", 0), "digests": kinds.get("digest", 0),
+        "edges": sum(edge_types.values()), "edge_types": dict(sorted(edge_types.items())),
+        "starred": sum(1 for p in papers if p["starred"]),
+        "papers_per_category": dict(sorted(per_category.items())),
+        "first_posted": dates[0] if dates else None, "last_posted": dates[-1] if dates else None,
+    }

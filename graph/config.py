@@ -20,7 +20,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.base import StoreError
+from paperkg.errors import UsageError
 
 BACKENDS = ("embedded", "neo4j")
 
@@ -47,21 +47,70 @@ class Settings:
     config_file: Path | None = None
 
 
+#: The keys a config file may hold, and the TOML type each must have.
+_CONFIG_KEYS = {"backend": str, "model": str, "neo4j": dict}
+_NEO4J_KEYS = {"uri": str, "user": str, "password": str, "database": str}
+_TOML_TYPE = {str: "a string", dict: "a table", int: "a number"}
+
+
+def _checked(table: dict, allowed: dict, where: str, path: Path) -> dict:
+    """``table`` with every key of ``allowed`` that it holds, checked for its type; a wrong
+    type is one line naming the key, the type wanted and the file (never the value: it may
+    be a password)."""
+    found = {}
+    for key, wanted in allowed.items():
+        if key not in table:
+            continue
+        value = table[key]
+        if not isinstance(value, wanted):
+            raise UsageError(f"{path}: {where}{key} must be {_TOML_TYPE[wanted]} (e.g. {key} = \"...\"), "
+                             f"not {_toml_type(value)}; fix the config file")
+        found[key] = value
+    return found
+
+
+def _toml_type(value) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def read_config(path: Path) -> dict:
+    """The settings of a config file (``{}`` when there is none), type-checked."""
+    if not path.is_file():
+        return {}
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise UsageError(f"{path}: cannot read the config file ({reason}); fix or remove it") from exc
+    config = _checked(raw, _CONFIG_KEYS, "", path)
+    if "neo4j" in config:
+        config["neo4j"] = _checked(config["neo4j"], _NEO4J_KEYS, "[neo4j] ", path)
+    return config
+
+
 def load_settings(home: str | None = None, backend: str | None = None, model: str | None = None,
                   environ: dict | None = None) -> Settings:
+    """Flags (the arguments), then the environment, then the config file, then defaults."""
     env = os.environ if environ is None else environ
+    if home is not None and not home.strip():
+        raise UsageError("--home is empty; give the library folder, e.g. --home ~/papers")
+    if home is None and "PAPERKG_HOME" in env and not env["PAPERKG_HOME"].strip():
+        raise UsageError("PAPERKG_HOME is set but empty; set it to the library folder or unset it")
     home_path = Path(home or env.get("PAPERKG_HOME") or default_home()).expanduser()
     config_path = Path(env["PAPERKG_CONFIG"]).expanduser() if env.get("PAPERKG_CONFIG") else home_path / "config.toml"
-    config: dict = {}
-    if config_path.is_file():
-        try:
-            config = tomllib.loads(config_path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise StoreError(f"{config_path}: cannot read the config file: {exc}") from exc
-    neo = config.get("neo4j", {}) if isinstance(config.get("neo4j"), dict) else {}
+    config = read_config(config_path)
+    neo = config.get("neo4j", {})
     chosen_backend = (backend or env.get("PAPERKG_BACKEND") or config.get("backend") or "embedded").lower()
     if chosen_backend not in BACKENDS:
-        raise StoreError(f"unknown backend {chosen_backend!r}; use one of: {', '.join(BACKENDS)}")
+        raise UsageError(f"unknown backend {chosen_backend!r}; use one of: {', '.join(BACKENDS)}")
     neo4j = Neo4jSettings(
         uri=env.get("NEO4J_URI") or neo.get("uri") or Neo4jSettings.uri,
         user=env.get("NEO4J_USER") or neo.get("user") or Neo4jSettings.user,

@@ -7,7 +7,7 @@ Labels, relationship types and property names are the graph model's
 text from the fixed tables below; every value travels as a parameter.
 
 The text is the common subset of Neo4j 5 and ArcadeDB's Cypher (the test
-server, see :mod:`graph.bolt_testserver`); nothing here needed a variant per
+server, see ``tests/bolt_testserver.py``); nothing here needed a variant per
 server. What shaped it:
 
 * A property cannot hold a map or a list of maps on either server, so a
@@ -31,7 +31,7 @@ server. What shaped it:
 """
 from __future__ import annotations
 
-from graph.model import EDGE_TYPES, KINDS, LABELS
+from paperkg.graph.model import EDGE_TYPES, KINDS, LABELS
 
 #: The identifying property of each kind's node.
 KEYS = {"paper": "id", "author": "name", "institution": "name", "category": "code", "digest": "name"}
@@ -93,6 +93,10 @@ ALL_LEGENDS = "MATCH (d:Digest) WHERE d.sha256 IS NOT NULL RETURN d.name AS name
 DIGEST_BEGIN = "UNWIND $rows AS r MERGE (d:Digest {name: r.name}) SET d.pending = r.pending"
 #: The commit mark: sha256 and the rest set, the pending journal gone, in one transaction.
 DIGEST_COMMIT = "UNWIND $rows AS r MATCH (d:Digest {name: r.name}) SET d += r.props REMOVE d.pending"
+#: Every committed write bumps the database's generation (:meth:`Store.version`).
+GENERATION_BUMP = (f"MERGE (m:{META} {{name: 'generation'}}) "
+                   "SET m.value = CASE WHEN m.value IS NULL THEN 1 ELSE m.value + 1 END")
+GENERATION = f"MATCH (m:{META} {{name: 'generation'}}) RETURN m.value AS value"
 #: Papers with their edges, one statement per batch: each paper is looked up once
 #: and each author, institution, category and digest once per edge (MERGE), which
 #: is what makes a batch fast. The old edges of a changed paper are deleted first
@@ -125,9 +129,11 @@ INSTITUTIONS_ORPHANS = "UNWIND $names AS name MATCH (i:Institution {name: name})
 NODES = {kind: f"MATCH (n:{LABELS[kind]}) RETURN {_projection(kind)} AS node" for kind in KINDS}
 NODES_BY_KEY = {kind: f"UNWIND $keys AS k MATCH (n:{LABELS[kind]} {{{KEYS[kind]}: k}}) RETURN {_projection(kind)} AS node"
                 for kind in KINDS}
-#: The id key and human name of every node of a kind (for resolving names).
-LABEL_OF = {"paper": "n.title", "author": "n.name", "institution": "n.name", "category": "n.code", "digest": "n.name"}
-NODE_LABELS = {kind: f"MATCH (n:{LABELS[kind]}) RETURN n.{KEYS[kind]} AS key, {LABEL_OF[kind]} AS label" for kind in KINDS}
+#: The id key and the labels of every node of a kind, display label first (for resolving names,
+#: see :func:`paperkg.graph.base.node_names`).
+NAMES_OF = {"paper": "[n.title, n.title_zh]", "author": "[n.name]", "institution": "[n.name]",
+            "category": "[n.code, n.name_zh]", "digest": "[n.name]"}
+NODE_NAMES = {kind: f"MATCH (n:{LABELS[kind]}) RETURN n.{KEYS[kind]} AS key, {NAMES_OF[kind]} AS labels" for kind in KINDS}
 #: Each neighbour once per edge, either direction.
 NEIGHBOURS = {kind: (f"MATCH (n:{LABELS[kind]} {{{KEYS[kind]}: $key}})-[e]-(m) "
                      f"RETURN labels(m) AS labels, {_NODE_KEY} AS key, type(e) AS type, properties(e) AS attrs")
@@ -170,22 +176,3 @@ RAW_TEXT = "MATCH (d:Digest {name: $name}) WHERE d.sha256 IS NOT NULL RETURN d.r
 EXPORT_DIGESTS = ("MATCH (d:Digest) WHERE d.sha256 IS NOT NULL RETURN d.name AS name, d.file AS file, d.sha256 AS sha256, "
                   "d.categories AS categories, d.raw_text AS raw_text ORDER BY name")
 EXPORT_OBSERVATIONS = "MATCH (p:Paper) RETURN p.observations AS observations"
-
-# -- tests and tools -------------------------------------------------------------------
-FOREIGN_NODES = ("MATCH (n) WHERE NOT (n:Paper OR n:Author OR n:Institution OR n:Category OR n:Digest OR n:" + META + ") "
-                 "RETURN count(n) AS count")
-DELETE_SOME = "MATCH (n) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS count"
-
-# -- the baseline of bench/bench_neo4j.py: one transaction per paper, one statement
-#    per node and edge, no UNWIND (how a loader is written without batching) --------
-NAIVE_PAPER = "MERGE (p:Paper {id: $id}) SET p = $props"
-NAIVE_EDGE = {
-    "AUTHORED": ("MATCH (p:Paper {id: $paper}) MERGE (a:Author {name: $key}) "
-                 "CREATE (a)-[e:AUTHORED]->(p) SET e = $attrs"),
-    "AFFILIATED": ("MATCH (p:Paper {id: $paper}) MERGE (i:Institution {name: $key}) "
-                   "CREATE (p)-[e:AFFILIATED]->(i) SET e = $attrs"),
-    "IN_CATEGORY": ("MATCH (p:Paper {id: $paper}) MERGE (c:Category {code: $key}) ON CREATE SET c.name_zh = '', c.arxiv = $arxiv "
-                    "CREATE (p)-[e:IN_CATEGORY]->(c) SET e = $attrs"),
-    "LISTED_IN": ("MATCH (p:Paper {id: $paper}) MERGE (d:Digest {name: $key}) "
-                  "CREATE (p)-[e:LISTED_IN]->(d) SET e = $attrs"),
-}

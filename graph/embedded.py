@@ -6,20 +6,21 @@ merged paper records on open (edges and entity nodes are derived, see
 """
 from __future__ import annotations
 
-import gc
 import itertools
 from collections import Counter
 from collections.abc import Iterable
-from contextlib import contextmanager
 
 import networkx as nx
-from ingest.model import Digest
 
-from graph.base import DigestReport, IngestReport, Progress, Store, public_paper, triage_digests
-from graph.filters import PaperFilter
-from graph.library import Library
-from graph.merge import category_node, digest_node, entity_nodes, merge_paper, observation, paper_edge_rows, paper_node
-from graph.model import Edge, Subgraph, category_id, digest_id, kind_of
+from paperkg.graph.base import Store, public_paper, sort_papers, stats_dict
+from paperkg.graph.filters import PaperFilter
+from paperkg.graph.library import Library
+from paperkg.graph.merge import (category_node, digest_from_observations, digest_node, entity_nodes, merge_paper,
+                                 observation, paper_edge_rows, paper_node)
+from paperkg.graph.model import Edge, Subgraph, category_id, digest_id, kind_of
+from paperkg.graph.triage import DigestReport, IngestReport, Progress, triage_digests
+from paperkg.ingest.model import Digest
+from paperkg.memory import paused_gc
 
 
 class EmbeddedStore(Store):
@@ -44,10 +45,15 @@ class EmbeddedStore(Store):
         self._refresh_categories({code for legend in self._legends.values() for code in legend})
         self._generation = generation
 
-    def refresh(self) -> None:
+    def refresh(self) -> bool:
         """Reload if another process committed a write since we loaded."""
-        if self.library.generation() != self._generation:
-            self._load()
+        if self.library.generation() == self._generation:
+            return False
+        self._load()
+        return True
+
+    def version(self) -> int:
+        return self.library.generation()
 
     def _refresh_categories(self, codes: Iterable[str]) -> None:
         for code in codes:
@@ -55,10 +61,11 @@ class EmbeddedStore(Store):
             self.graph.add_node(category_id(code), **category_node(code, names))
 
     # -- writing ------------------------------------------------------------------
-    def ingest(self, digests: Iterable[tuple[Digest, str]], progress: Progress | None = None) -> IngestReport:
+    def ingest(self, digests: Iterable[tuple[Digest, str]], progress: Progress | None = None,
+               wait: float | None = None) -> IngestReport:
         report = IngestReport()
         try:
-            with self.library.writing(self.wait) as tx, paused_gc():
+            with self.library.writing(self.wait if wait is None else wait) as tx, paused_gc():
                 self.refresh()
                 self._ingest(tx, digests, report, progress)
         except BaseException:
@@ -160,21 +167,6 @@ class EmbeddedStore(Store):
                 sub.edges.append(Edge(node, other, data["type"], {k: v for k, v in data.items() if k != "type"}))
         return sub
 
-    def institution_links(self, filters: PaperFilter | None = None, min_weight: int = 1) -> Subgraph:
-        return co_occurrence(self.papers(filters), "institutions", "institution", "INSTITUTION_LINK", min_weight, self.get_node)
-
-    def coauthors(self, filters: PaperFilter | None = None, min_weight: int = 1, author: str | None = None) -> Subgraph:
-        papers = self.papers(filters)
-        if author is not None:
-            name = (self.get_node(author) or {}).get("name")
-            papers = [p for p in papers if name in p["authors"]]
-        sub = co_occurrence(papers, "authors", "author", "COAUTHOR", min_weight, self.get_node)
-        if author is not None:
-            sub.edges = [e for e in sub.edges if author in (e.source, e.target)]
-            linked = {author} | {e.source for e in sub.edges} | {e.target for e in sub.edges}
-            sub.nodes = {n: a for n, a in sub.nodes.items() if n in linked}
-        return sub
-
     def stats(self) -> dict:
         kinds = Counter(a["kind"] for a in self.graph._node.values())
         edge_types = Counter(d["type"] for targets in self.graph._succ.values() for d in targets.values())
@@ -186,25 +178,16 @@ class EmbeddedStore(Store):
     def raw_text(self, digest_name: str) -> str | None:
         return self.library.raw_text(digest_name)
 
+    def export_digests(self) -> list[tuple[Digest, str]]:
+        rows, listings = self.library.export()
+        by_digest: dict[str, list[dict]] = {}
+        for obs in listings:
+            by_digest.setdefault(obs["digest"], []).append(obs)
+        return [(digest_from_observations(r["name"], r["file"], r["sha256"], r["categories"], by_digest.get(r["name"], [])),
+                 r["raw_text"]) for r in rows]
+
     def close(self) -> None:
         self.library.close()
-
-
-@contextmanager
-def paused_gc():
-    """Pause the cyclic garbage collector while building many small containers.
-
-    Building a 50k-paper graph allocates millions of dicts and lists, none of
-    them garbage; the collector's repeated full passes over them tripled the
-    load time. Reference counting still frees everything as usual.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _add_paper(graph: nx.DiGraph, record: dict) -> None:
@@ -247,41 +230,3 @@ def _build_graph(records: list[dict]) -> nx.DiGraph:
 def _digest_attrs(row: dict) -> dict:
     return {"kind": "digest", "name": row["name"], "file": row["file"], "posted_at": row["posted_at"],
             "entry_count": row["entry_count"]}
-
-
-def sort_papers(papers: list[dict]) -> list[dict]:
-    """Newest first, then by id: the one order every store returns."""
-    papers.sort(key=lambda p: p["id"])
-    papers.sort(key=lambda p: p["posted_at"] or "", reverse=True)
-    return papers
-
-
-def co_occurrence(papers: list[dict], field: str, kind: str, edge_type: str, min_weight: int, get_node) -> Subgraph:
-    """Weighted network of names sharing papers (weight = number of shared papers)."""
-    weights: Counter = Counter()
-    for paper in papers:
-        names = sorted(set(paper[field]))
-        weights.update(itertools.combinations(names, 2))
-    sub = Subgraph()
-    for (a, b), weight in sorted(weights.items()):
-        if weight < min_weight:
-            continue
-        ida, idb = f"{kind}:{a}", f"{kind}:{b}"
-        for node_id in (ida, idb):
-            if node_id not in sub.nodes:
-                sub.nodes[node_id] = get_node(node_id) or {"kind": kind, "name": node_id.split(":", 1)[1]}
-        sub.edges.append(Edge(ida, idb, edge_type, {"weight": weight}))
-    return sub
-
-
-def stats_dict(kinds: Counter, edge_types: Counter, papers: list[dict]) -> dict:
-    per_category = Counter(p["category"] for p in papers)
-    dates = sorted(p["posted_at"] for p in papers if p["posted_at"])
-    return {
-        "papers": kinds.get("paper", 0), "authors": kinds.get("author", 0), "institutions": kinds.get("institution", 0),
-        "categories": kinds.get("category", 0), "digests": kinds.get("digest", 0),
-        "edges": sum(edge_types.values()), "edge_types": dict(sorted(edge_types.items())),
-        "starred": sum(1 for p in papers if p["starred"]),
-        "papers_per_category": dict(sorted(per_category.items())),
-        "first_posted": dates[0] if dates else None, "last_posted": dates[-1] if dates else None,
-    }

@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+
+from paperkg.errors import UsageError
+from paperkg.graph.names import suggestions
 
 
 def parse_date(text: str | None) -> str | None:
@@ -40,6 +44,15 @@ class PaperFilter:
         parse_date(self.since)
         parse_date(self.until)
 
+    @classmethod
+    def asked(cls, **values) -> "PaperFilter":
+        """A filter as a person typed it: also refuses a start date after the end date
+        (which would match nothing) with a line saying so."""
+        found = cls(**values)
+        if found.since and found.until and found.since[: len(found.until)] > found.until:
+            raise ValueError(f"the start date {found.since} is after the end date {found.until}; swap them")
+        return found
+
     def __bool__(self) -> bool:
         return any((self.category, self.institution, self.author, self.since, self.until))
 
@@ -63,3 +76,32 @@ class PaperFilter:
             if self.until and posted[: len(self.until)] > self.until:
                 return False
         return True
+
+
+#: The option that sets each name field, as the CLI spells it.
+NAME_OPTIONS = {"category": "--category", "institution": "--institution", "author": "--author"}
+
+
+def check_names(filters: PaperFilter | None, known: Callable[[str], Iterable[str]]) -> None:
+    """Refuse a category, institution or author value that matches nothing in the library
+    (a typo would otherwise give a silently empty result): one line with close names.
+
+    ``known(field)`` gives every name of that field in the library (category codes,
+    institution names, author names)."""
+    if not filters:
+        return
+    for field, option in NAME_OPTIONS.items():
+        value = getattr(filters, field)
+        if not value:
+            continue
+        names = list(dict.fromkeys(known(field)))
+        if field == "category":
+            if any(n.upper() == value.upper() for n in names):
+                continue
+        elif any(_word_pattern(value).search(n) for n in names):
+            continue
+        hint = suggestions(value, names)
+        kind = {"category": "category code", "institution": "institution", "author": "author"}[field]
+        choices = f"; did you mean: {', '.join(hint)}" if hint else (
+            f"; known codes: {', '.join(sorted(names))}" if field == "category" else "")
+        raise UsageError(f"{option} {value!r} matches no {kind} in the library{choices}")

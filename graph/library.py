@@ -14,19 +14,20 @@ a committed snapshot. No pickle anywhere: rows hold JSON.
 """
 from __future__ import annotations
 
-import errno
-import fcntl
 import os
 import sqlite3
-import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
 import orjson
 
-from graph.base import LibraryBusy, StoreError
+from paperkg.chunks import batched
+from paperkg.diskio import exclusive_lock
+from paperkg.errors import StoreError
+from paperkg.graph.base import LibraryState
+from paperkg.graph.merge import category_names
 
 SCHEMA_VERSION = "1"
 _SCHEMA = """
@@ -46,6 +47,31 @@ def _dumps(value) -> str:
     return orjson.dumps(value).decode("utf-8")
 
 
+def peek(home: str | os.PathLike):
+    """:class:`~paperkg.graph.base.LibraryState` of the library in ``home``, read-only:
+    nothing is created; a missing library reads as none, an unreadable one is an error."""
+    path = Path(home) / "library.sqlite"
+    if not path.is_file():
+        return LibraryState(None, False)
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        try:
+            if not db.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone():
+                return LibraryState(None, False)  # being created right now
+            generation = db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+            has_papers = db.execute("SELECT 1 FROM papers LIMIT 1").fetchone() is not None
+            legends = [orjson.loads(cats) for (cats,) in db.execute("SELECT categories FROM digests")]
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        raise StoreError(_unreadable(path, exc)) from exc
+    return LibraryState(int(generation[0]) if generation else 0, has_papers, category_names(legends))
+
+
+def _unreadable(path: Path, exc: Exception) -> str:
+    return f"{path}: not a readable paperkg library ({exc}); move it aside or choose another --home"
+
+
 class Library:
     """A library directory. Reading needs no lock; writing goes through :meth:`writing`."""
 
@@ -62,7 +88,7 @@ class Library:
             self._db.execute("PRAGMA synchronous=FULL")
             self._init_schema()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: not a readable paperkg library ({exc}); move it aside or choose another --home") from exc
+            raise StoreError(_unreadable(self.path, exc)) from exc
 
     def _init_schema(self) -> None:
         if self._db.execute("SELECT name FROM sqlite_master WHERE name='meta'").fetchone():
@@ -150,37 +176,6 @@ class Library:
             "wait for it to finish and run the command again"))
 
 
-@contextmanager
-def exclusive_lock(path: Path, wait: float, busy_message: Callable[[str], str], poll: float = 0.1):
-    """Hold an exclusive ``flock`` on ``path`` (created if missing), which records the
-    holder's pid. Waits up to ``wait`` seconds for another holder, then raises
-    :class:`LibraryBusy` with ``busy_message(holder_pid)``. The kernel drops the lock
-    when its process dies, so a killed writer never leaves the library locked."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                if time.monotonic() >= deadline:
-                    holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
-                    raise LibraryBusy(busy_message(holder)) from None
-                time.sleep(poll)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
-        try:
-            yield
-        finally:
-            os.ftruncate(fd, 0)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
 class Writer:
     """Row operations inside the write transaction of :meth:`Library.writing`."""
 
@@ -205,11 +200,9 @@ class Writer:
 
     def observations(self, paper_ids: Iterable[str]) -> dict[str, list[dict]]:
         found: dict[str, list[dict]] = {}
-        ids = list(paper_ids)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+        for chunk in batched(list(paper_ids), 500):
             marks = ",".join("?" * len(chunk))
-            for paper, data in self._db.execute(f"SELECT paper, data FROM listings WHERE paper IN ({marks})", chunk):
+            for paper, data in self._db.execute(f"SELECT paper, data FROM listings WHERE paper IN ({marks})", list(chunk)):
                 found.setdefault(paper, []).append(orjson.loads(data))
         return found
 

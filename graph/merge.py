@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import os
 
-from ingest.model import Digest, Entry
+from paperkg.ingest.model import Digest, Entry
 
-from graph.model import ARXIV, Edge, author_id, category_id, institution_id, paper_id, paper_key
+from paperkg.graph.model import (ARXIV, Edge, Observation, Paper, author_id, category_id, institution_id, paper_id,
+                                 paper_key)
 
 TEXT_FIELDS = ("title", "title_zh", "summary_zh", "abstract", "category", "url")
 
 
-def observation(digest_name: str, entry: Entry) -> dict:
+def observation(digest_name: str, entry: Entry) -> Observation:
     """What one digest says about one paper."""
     return {
         "paper": paper_id(entry.title), "digest": digest_name, "section": entry.section, "rank": entry.rank,
@@ -33,7 +34,7 @@ def _source_order(obs: dict) -> tuple:
     return (obs["section"] != "main", obs["posted_at"] or "~", obs["digest"], obs["rank"])
 
 
-def merge_paper(observations: list[dict]) -> dict:
+def merge_paper(observations: list[Observation]) -> Paper:
     """The paper record: every field of the paper plus its ``sources``."""
     ordered = sorted(observations, key=_source_order)
     record: dict = {"id": paper_key(ordered[0]["title"])}
@@ -104,6 +105,28 @@ def category_node(code: str, names: list[str]) -> dict:
     return {"kind": "category", "code": code, "name_zh": best, "arxiv": ARXIV.get(code, "")}
 
 
+def category_names(legends: list[dict[str, str]]) -> dict[str, str]:
+    """Code -> Chinese name of every category the legends name (see :func:`category_node`)."""
+    names: dict[str, list[str]] = {}
+    for legend in legends:
+        for code, name in legend.items():
+            names.setdefault(code, []).append(name)
+    return {code: category_node(code, found)["name_zh"] for code, found in sorted(names.items())}
+
+
 def digest_node(digest: Digest) -> dict:
     return {"kind": "digest", "name": digest.name, "file": os.path.basename(digest.file), "posted_at": digest.posted_at or "",
             "entry_count": len(digest.entries)}
+
+
+def digest_from_observations(name: str, file: str, sha256: str, categories: dict,
+                             observations: list[Observation]) -> Digest:
+    """A :class:`Digest` whose entries give back ``observations`` (the inverse of
+    :func:`observation`): how a store hands its digests to another (``paperkg sync``)
+    without the original files."""
+    entries = [Entry(section=o["section"], rank=o["rank"], line=0, category=o["category"], title=o["title"],
+                     authors=list(o["authors"]), institutions=list(o["institutions"]), title_zh=o["title_zh"],
+                     summary_zh=o["summary_zh"], abstract=o["abstract"], url=o["url"], posted_at=o["posted_at"] or None,
+                     starred=o["starred"])
+               for o in sorted(observations, key=lambda o: (o["section"] != "main", o["rank"]))]
+    return Digest(name=name, file=file, categories=categories, entries=entries, problems=[], sha256=sha256)

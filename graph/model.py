@@ -10,6 +10,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import networkx as nx
 
@@ -27,6 +28,56 @@ ARXIV = {
     "AS": "eess.AS", "IV": "eess.IV", "SP": "eess.SP", "SY": "eess.SY",
     "ML": "stat.ML", "ME": "stat.ME", "AP": "stat.AP", "CO": "stat.CO",
 }
+
+
+class Source(TypedDict):
+    """One listing of a paper: which digest, where in it, and its post."""
+
+    digest: str
+    section: str  # "main" or "other"
+    rank: int
+    url: str
+    posted_at: str
+
+
+class Observation(TypedDict):
+    """What one digest says about one paper (a row of the library's ``listings``)."""
+
+    paper: str  # the paper's node id
+    digest: str
+    section: str
+    rank: int
+    title: str
+    title_zh: str
+    summary_zh: str
+    abstract: str
+    category: str
+    url: str
+    posted_at: str
+    starred: bool
+    authors: list[str]
+    institutions: list[str]
+
+
+class Paper(TypedDict):
+    """A paper as every store returns it and the CLI prints it (``--json``)."""
+
+    id: str  # 16 hex of the normalised English title
+    title: str
+    title_zh: str
+    category: str
+    authors: list[str]
+    institutions: list[str]
+    abstract: str
+    summary_zh: str
+    url: str
+    posted_at: str
+    starred: bool
+    sources: list[Source]
+
+
+#: The fields of a paper object, in the order the CLI prints them.
+PAPER_FIELDS = tuple(Paper.__annotations__)
 
 
 def normalise_title(title: str) -> str:

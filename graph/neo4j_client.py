@@ -18,8 +18,8 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
-from graph import cypher
-from graph.base import LibraryBusy, StoreError
+from paperkg.graph import cypher
+from paperkg.errors import LibraryBusy, StoreError
 
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
 

@@ -1,8 +1,8 @@
 """Ingest into Neo4j: the embedded store's merge semantics, written in batches.
 
-The reference is :meth:`graph.embedded.EmbeddedStore.ingest`: the same
+The reference is :meth:`paperkg.graph.embedded.EmbeddedStore.ingest`: the same
 statuses (added, replaced, unchanged, rejected), the same added/updated lists,
-the same merged records (:mod:`graph.merge`). What each digest said about each
+the same merged records (:mod:`paperkg.graph.merge`). What each digest said about each
 paper (its *observations*) is kept as JSON on the paper node, so a later
 digest re-merges from them exactly as the embedded store does from its
 ``listings`` table.
@@ -30,13 +30,14 @@ from datetime import datetime, timezone
 
 import orjson
 
-from ingest.model import Digest
-
-from graph import cypher
-from graph.base import DigestReport, IngestReport, Progress, public_paper, triage_digests
-from graph.embedded import paused_gc
-from graph.merge import category_node, digest_node, merge_paper, observation, paper_edge_rows
-from graph.model import ARXIV, paper_id
+from paperkg.chunks import batched, sized_chunks
+from paperkg.graph import cypher
+from paperkg.graph.base import public_paper
+from paperkg.graph.merge import category_node, digest_node, merge_paper, observation, paper_edge_rows
+from paperkg.graph.model import ARXIV, paper_id
+from paperkg.graph.triage import DigestReport, IngestReport, Progress, triage_digests
+from paperkg.ingest.model import Digest
+from paperkg.memory import paused_gc
 
 _READ_CHUNK = 2000
 #: What one write transaction carries at most, roughly: half of the 16 MiB ArcadeDB allows a Bolt message.
@@ -153,6 +154,7 @@ def write_paper_batch(tx, batch: dict, observations_only: list[dict]) -> None:
 
 def _commit(tx, digest_rows: list[dict], category_rows: list[dict], dropped_codes: list[str]) -> None:
     tx.run(cypher.DIGEST_COMMIT, rows=digest_rows).consume()
+    tx.run(cypher.GENERATION_BUMP).consume()
     if category_rows:
         tx.run(cypher.CATEGORIES_SET, rows=category_rows).consume()
     if dropped_codes:
@@ -207,8 +209,8 @@ def _write(client, accepted, state: dict[str, dict], batch_size: int, ticks: _Ti
     listed_before = {"paper:" + r["id"] for r in client.read(cypher.LISTED_PAPERS, names=names)}
     wanted = sorted(listed_before | {paper_id(e.title) for d, _, _ in accepted for e in d.entries})
     stored = {}
-    for start in range(0, len(wanted), _READ_CHUNK):
-        keys = [pid.split(":", 1)[1] for pid in wanted[start:start + _READ_CHUNK]]
+    for part in batched(wanted, _READ_CHUNK):
+        keys = [pid.split(":", 1)[1] for pid in part]
         for r in client.read(cypher.PAPER_STATE, ids=keys):
             stored["paper:" + r["paper"]["id"]] = (paper_from_props(r["paper"]), orjson.loads(r["observations"] or "[]"))
     pending = {name: state[name]["pending"] for name in names if state.get(name, {}).get("pending")}
@@ -226,7 +228,7 @@ def _write(client, accepted, state: dict[str, dict], batch_size: int, ticks: _Ti
     changed, removed, obs_only = plan["changed"], plan["removed"], plan["observations_only"]
     size = max(1, batch_size)
     changed_parts = chunks(changed, _paper_bytes, size)
-    removed_parts = [removed[i:i + size] for i in range(0, len(removed), size)]
+    removed_parts = list(batched(removed, size))
     obs_parts = chunks(obs_only, lambda row: len(row["observations"]), size)
     digest_rows = _digest_rows(accepted)
     commit_parts = chunks(digest_rows, lambda row: len(row["props"]["raw_text"]), 10 * size)
@@ -264,20 +266,9 @@ def _part(parts: list[list], i: int) -> list:
 
 
 def chunks(items: list, size_of, max_count: int, max_bytes: int | None = None) -> list[list]:
-    """``items`` cut into runs of at most ``max_count`` and about ``max_bytes`` (never empty):
-    a Bolt message has a size limit (16 MiB on ArcadeDB), and so has a transaction's memory."""
-    max_bytes = MAX_TX_BYTES if max_bytes is None else max_bytes
-    parts, current, size = [], [], 0
-    for item in items:
-        item_size = size_of(item)
-        if current and (len(current) >= max_count or size + item_size > max_bytes):
-            parts.append(current)
-            current, size = [], 0
-        current.append(item)
-        size += item_size
-    if current:
-        parts.append(current)
-    return parts
+    """``items`` in runs of at most ``max_count`` and about ``max_bytes`` (default
+    :data:`MAX_TX_BYTES`), one transaction each."""
+    return sized_chunks(items, size_of, max_count, MAX_TX_BYTES if max_bytes is None else max_bytes)
 
 
 def _digest_rows(accepted) -> list[dict]:

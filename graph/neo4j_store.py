@@ -3,8 +3,8 @@
 For a team: several people ingest into and browse one database, which is
 also queryable from Neo4j Browser, Bloom and Cypher. Nodes carry the graph
 model's labels and properties (see :mod:`graph.cypher`); reads return exactly
-what :class:`graph.embedded.EmbeddedStore` returns for the same digests
-(``tests/test_store_contract.py``). Ingest: :mod:`graph.neo4j_ingest`.
+what :class:`paperkg.graph.embedded.EmbeddedStore` returns for the same digests
+(``tests/test_store_contract.py``). Ingest: :mod:`paperkg.graph.neo4j_ingest`.
 
 Search does not live here: the faiss index and the embedding cache stay in
 the library folder (``--home``), rebuilt from this graph by ``paperkg reindex``.
@@ -17,17 +17,16 @@ from pathlib import Path
 
 import orjson
 
-from ingest.model import Digest
-
-from graph import cypher
-from graph.base import IngestReport, Progress, Store, public_paper
-from graph.embedded import co_occurrence, sort_papers, stats_dict
-from graph.filters import PaperFilter
-from graph.model import KINDS, Edge, Subgraph, key_of, kind_of
-from graph.neo4j_client import BoltClient
-from graph.neo4j_ingest import ingest as ingest_digests
-from graph.neo4j_ingest import paper_from_props
-from graph.sync import digest_from_observations
+from paperkg.graph import cypher
+from paperkg.graph.base import LibraryState, Store, public_paper, sort_papers, stats_dict
+from paperkg.graph.filters import PaperFilter
+from paperkg.graph.merge import digest_from_observations
+from paperkg.graph.model import KINDS, Edge, Subgraph, key_of, kind_of
+from paperkg.graph.neo4j_client import BoltClient
+from paperkg.graph.neo4j_ingest import ingest as ingest_digests
+from paperkg.graph.neo4j_ingest import paper_from_props
+from paperkg.graph.triage import IngestReport, Progress
+from paperkg.ingest.model import Digest
 
 
 def _node_id(labels: list[str], key) -> str | None:
@@ -69,11 +68,24 @@ class Neo4jStore(Store):
         self.client.close()
 
     # -- writing ------------------------------------------------------------------
-    def ingest(self, digests: Iterable[tuple[Digest, str]], progress: Progress | None = None) -> IngestReport:
+    def ingest(self, digests: Iterable[tuple[Digest, str]], progress: Progress | None = None,
+               wait: float | None = None) -> IngestReport:
         if not self._schema_ready:
             self.client.schema(cypher.SCHEMA)
             self._schema_ready = True
-        return ingest_digests(self.client, digests, progress, batch_size=self.batch_size, wait=self.wait)
+        return ingest_digests(self.client, digests, progress, batch_size=self.batch_size,
+                              wait=self.wait if wait is None else wait)
+
+    def version(self) -> int:
+        rows = self.client.read(cypher.GENERATION)
+        return int(rows[0]["value"] or 0) if rows else 0
+
+    def state(self) -> LibraryState:
+        """The database's :class:`LibraryState`, in three small queries."""
+        categories = {code: attrs.get("name_zh", "") for code, attrs in
+                      ((key_of(n), a) for n, a in self.nodes("category"))}
+        papers = self.client.read(cypher.COUNT_NODES["paper"])[0]["count"]
+        return LibraryState(self.version(), bool(papers), dict(sorted(categories.items())))
 
     # -- reading ------------------------------------------------------------------
     def get_node(self, node_id: str) -> dict | None:
@@ -97,10 +109,11 @@ class Neo4jStore(Store):
         key = cypher.KEYS[kind]
         return [(f"{kind}:{r['node'][key]}", _attrs(kind, r["node"])) for r in self.client.read(cypher.NODES[kind])]
 
-    def node_labels(self, kind: str) -> list[tuple[str, str]]:
+    def node_names(self, kind: str) -> list[tuple[str, tuple[str, ...]]]:
         if kind not in KINDS:
             return []
-        return [(f"{kind}:{r['key']}", r["label"] or "") for r in self.client.read(cypher.NODE_LABELS[kind])]
+        return [(f"{kind}:{r['key']}", tuple(label or "" for label in r["labels"]))
+                for r in self.client.read(cypher.NODE_NAMES[kind])]
 
     def papers(self, filters: PaperFilter | None = None, ids: Iterable[str] | None = None) -> list[dict]:
         if ids is not None:
@@ -159,27 +172,9 @@ class Neo4jStore(Store):
         sub.edges = sorted(edges, key=lambda e: (e.source, e.target))
         return sub
 
-    def institution_links(self, filters: PaperFilter | None = None, min_weight: int = 1) -> Subgraph:
-        papers = self.papers(filters)
-        return co_occurrence(papers, "institutions", "institution", "INSTITUTION_LINK", min_weight,
-                             self._node_lookup("institution"))
-
-    def coauthors(self, filters: PaperFilter | None = None, min_weight: int = 1, author: str | None = None) -> Subgraph:
-        papers = self.papers(filters)
-        if author is not None:
-            name = (self.get_node(author) or {}).get("name")
-            papers = [p for p in papers if name in p["authors"]]
-        sub = co_occurrence(papers, "authors", "author", "COAUTHOR", min_weight, self._node_lookup("author"))
-        if author is not None:
-            sub.edges = [e for e in sub.edges if author in (e.source, e.target)]
-            linked = {author} | {e.source for e in sub.edges} | {e.target for e in sub.edges}
-            sub.nodes = {n: a for n, a in sub.nodes.items() if n in linked}
-        return sub
-
-    @staticmethod
-    def _node_lookup(kind: str):
+    def _entity_lookup(self, kind: str):
         """``get_node`` for the author or institution nodes named in papers, without asking
-        the server: such a node is its name and nothing else (see :func:`graph.merge.entity_nodes`)."""
+        the server: such a node is its name and nothing else (see :func:`paperkg.graph.merge.entity_nodes`)."""
         return lambda node_id: _attrs(kind, {"name": key_of(node_id)})
 
     def stats(self) -> dict:
@@ -199,8 +194,6 @@ class Neo4jStore(Store):
 
     # -- copying out ------------------------------------------------------------------
     def export_digests(self) -> list[tuple[Digest, str]]:
-        """Every committed digest, rebuilt from its stored observations, with its text:
-        what another store's :meth:`ingest` takes (``paperkg sync --from neo4j``)."""
         by_digest: dict[str, list[dict]] = {}
         for r in self.client.read(cypher.EXPORT_OBSERVATIONS):
             for obs in orjson.loads(r["observations"] or "[]"):

@@ -6,14 +6,11 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ingest.model import Digest, Problem
-from ingest.parser import parse_digest
+from paperkg.errors import InputError
+from paperkg.ingest.model import Digest, Problem
+from paperkg.ingest.parser import parse_digest
 
 DIGEST_SUFFIXES = (".txt", ".md")
-
-
-class InputError(Exception):
-    """A path that cannot be read at all (missing, unreadable): a usage error."""
 
 
 def decode_digest_bytes(data: bytes) -> str | None:

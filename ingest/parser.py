@@ -20,8 +20,8 @@ import hashlib
 import re
 import unicodedata
 
-from ingest.model import Digest, Entry, Problem
-from ingest.weibo import post_time
+from paperkg.ingest.model import Digest, Entry, Problem
+from paperkg.ingest.weibo import post_time
 
 # Full-width forms of the characters that carry structure; content keeps its own.
 _FULL_WIDTH = {"［": "[", "］": "]", "【": "[", "】": "]", "：": ":", "＊": "*"}

@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 import orjson
 
-from search.errors import IndexCorrupt
+from paperkg.chunks import batched
+from paperkg.search.errors import IndexCorrupt
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -30,11 +31,6 @@ CREATE TABLE IF NOT EXISTS papers(key TEXT PRIMARY KEY, row INTEGER NOT NULL UNI
                                   brief TEXT NOT NULL, data TEXT NOT NULL);
 """
 _CHUNK = 500
-
-
-def _chunks(items: list, size: int = _CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 class SearchDB:
@@ -55,7 +51,7 @@ class SearchDB:
     # -- embedding cache ----------------------------------------------------------
     def vectors(self, model: str, shas: Iterable[bytes]) -> dict[bytes, np.ndarray]:
         found: dict[bytes, np.ndarray] = {}
-        for chunk in _chunks(list(dict.fromkeys(shas))):
+        for chunk in batched(list(dict.fromkeys(shas)), _CHUNK):
             marks = ",".join("?" * len(chunk))
             for sha, blob in self.db.execute(
                     f"SELECT sha, vector FROM embeddings WHERE model=? AND sha IN ({marks})", [model, *chunk]):
@@ -104,9 +100,9 @@ class SearchDB:
     def papers_by_row(self, rows: Iterable[int]) -> dict[int, dict]:
         """row -> brief and data fields merged, for the given rows."""
         found: dict[int, dict] = {}
-        for chunk in _chunks(list(dict.fromkeys(int(r) for r in rows))):
+        for chunk in batched(list(dict.fromkeys(int(r) for r in rows)), _CHUNK):
             marks = ",".join("?" * len(chunk))
-            for row, brief, data in self.db.execute(f"SELECT row, brief, data FROM papers WHERE row IN ({marks})", chunk):
+            for row, brief, data in self.db.execute(f"SELECT row, brief, data FROM papers WHERE row IN ({marks})", list(chunk)):
                 found[row] = {**orjson.loads(brief), **orjson.loads(data)}
         return found
 

@@ -8,38 +8,24 @@ need: filters and related work.
 """
 from __future__ import annotations
 
-import difflib
-import sqlite3
 from pathlib import Path
 
 import numpy as np
 
-from graph.base import AmbiguousName, UnknownNode
-from graph.filters import PaperFilter
-from graph.model import normalise_title, paper_key
-from search import MODES, keyword, ranking  # MODES re-exported for callers
-from search.db import SearchDB
-from search.errors import EmptyLibrary, IndexCorrupt, IndexMissing
-from search.indexer import choose_model, vector_ids
-from search.manifest import Manifest, read_manifest, search_dir
-from search.models import QueryEncoder
-from search.texts import RESULT_FIELDS, SLOT_COUNT, has_cjk, snippet
-from search.tokenize import tokens
-from search.vectors import VectorIndex
-
-
-def _library_has_papers(home: Path) -> bool:
-    path = Path(home) / "library.sqlite"
-    if not path.is_file():
-        return False
-    try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            return bool(db.execute("SELECT 1 FROM papers LIMIT 1").fetchone())
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return False
+from paperkg.errors import AmbiguousName
+from paperkg.graph import names
+from paperkg.graph.factory import library_state
+from paperkg.graph.filters import PaperFilter, check_names
+from paperkg.graph.model import key_of
+from paperkg.search import MODES, keyword, ranking  # MODES re-exported for callers
+from paperkg.search.db import SearchDB
+from paperkg.search.errors import EmptyLibrary, IndexCorrupt, IndexMissing
+from paperkg.search.indexer import choose_model, vector_ids
+from paperkg.search.manifest import Manifest, read_manifest, search_dir
+from paperkg.search.models import QueryEncoder
+from paperkg.search.texts import RESULT_FIELDS, SLOT_COUNT, has_cjk, snippet
+from paperkg.search.tokenize import tokens
+from paperkg.search.vectors import VectorIndex
 
 
 class SearchEngine:
@@ -62,18 +48,18 @@ class SearchEngine:
     @classmethod
     def open(cls, settings) -> "SearchEngine":
         """The index of ``settings.home``; errors name the fix (ingest, reindex)."""
-        home = Path(settings.home)
         try:
-            return cls._current(home, settings.model)
+            return cls._current(settings)
         except IndexCorrupt:  # a writer may have switched versions between our reading the manifest and its files
-            return cls._current(home, settings.model)
+            return cls._current(settings)
 
     @classmethod
-    def _current(cls, home: Path, configured: str | None) -> "SearchEngine":
+    def _current(cls, settings) -> "SearchEngine":
+        home = Path(settings.home)
         manifest = read_manifest(home)
         if manifest is None or manifest.papers == 0:
-            raise IndexMissing(home) if _library_has_papers(home) else EmptyLibrary(home)
-        return cls(home, manifest, choose_model(configured, manifest))
+            raise IndexMissing(home) if library_state(settings).has_papers else EmptyLibrary(home)
+        return cls(home, manifest, choose_model(settings.model, manifest))
 
     def close(self) -> None:
         self.db.close()
@@ -92,6 +78,14 @@ class SearchEngine:
             live = set(self.rows.tolist())
             self._briefs = {row: b for row, b in self.db.briefs().items() if row in live}
         return self._briefs
+
+    def check_filters(self, filters: PaperFilter | None) -> None:
+        """Refuse filter values that name nothing among the indexed papers (see
+        :func:`paperkg.graph.filters.check_names`)."""
+        def known(field: str):
+            for brief in self.briefs.values():
+                yield from ([brief["category"]] if field == "category" else brief[field + "s"])
+        check_names(filters, known)
 
     def allowed(self, filters: PaperFilter | None) -> np.ndarray | None:
         """Bool mask over rows of the papers ``filters`` lets through (``None``: no filter)."""
@@ -173,25 +167,16 @@ class SearchEngine:
         return self._results(None, ranking.top(boosted, k))
 
     def resolve(self, paper: str) -> str:
-        """Paper key for an id, ``paper:<id>``, an English or Chinese title, or a unique fragment of one."""
-        text = paper.strip()
+        """Paper key for an id, ``paper:<id>``, an English or Chinese title, or a unique fragment
+        of one: the rules of :func:`paperkg.graph.names.resolve`, over the indexed papers."""
         by_key = self.rows_by_key
-        candidate = text.removeprefix("paper:")
-        if candidate in by_key:
-            return candidate
-        if text and paper_key(text) in by_key:
-            return paper_key(text)
-        folded, norm = text.casefold(), normalise_title(text)
-        exact = [b["id"] for b in self.briefs.values() if folded and (b["title_zh"] or "").casefold() == folded]
-        partial = [b["id"] for b in self.briefs.values()
-                   if norm and (norm in normalise_title(b["title"]) or norm in normalise_title(b["title_zh"] or ""))]
-        for found in (exact, partial):
-            if len(found) == 1:
-                return found[0]
-            if len(found) > 1:
-                raise AmbiguousName(text, [self.briefs[by_key[key]]["title"] for key in found])
-        titles = [b["title"] for b in self.briefs.values()]
-        raise UnknownNode(text, difflib.get_close_matches(text, titles, n=5, cutoff=0.6))
+        candidates = (("paper:" + b["id"], (b["title"], b["title_zh"] or "")) for b in self.briefs.values())
+        try:
+            node_id = names.resolve(paper, candidates, lambda n: n.startswith("paper:") and n[6:] in by_key,
+                                    ("paper",))
+        except AmbiguousName as exc:
+            raise AmbiguousName(exc.name, [self.briefs[by_key[key_of(n)]]["title"] for n in exc.candidates]) from None
+        return key_of(node_id)
 
     @property
     def rows_by_key(self) -> dict[str, int]:

@@ -17,17 +17,22 @@ from collections.abc import Callable
 
 import numpy as np
 
-from search import keyword
-from search.db import SearchDB
-from search.e5_model import DEFAULT_MODEL_NAME
-from search.errors import ModelMismatch
-from search.manifest import Manifest, read_manifest, remove_stale, search_dir, write_lock, write_manifest
-from search.models import PassageEncoder, canonical_model
-from search.texts import RESULT_FIELDS, SLOT_COUNT, SLOTS, fingerprint, keyword_text, paper_texts, stored_record, text_sha
-from search.tokenize import tokens
-from search.vectors import APPROX_MIN_VECTORS, NPROBE, VectorIndex
+from paperkg.chunks import batched
+from paperkg.search import keyword
+from paperkg.search.db import SearchDB
+from paperkg.search.e5_model import DEFAULT_MODEL_NAME
+from paperkg.search.errors import ModelMismatch
+from paperkg.search.manifest import Manifest, read_manifest, remove_stale, search_dir, write_lock, write_manifest
+from paperkg.search.models import PassageEncoder, canonical_model
+from paperkg.search.texts import RESULT_FIELDS, SLOT_COUNT, SLOTS, fingerprint, keyword_text, paper_texts, stored_record, text_sha
+from paperkg.search.tokenize import tokens
+from paperkg.search.vectors import APPROX_MIN_VECTORS, NPROBE, VectorIndex
 
-Progress = Callable[[int, int], None]
+#: ``progress(stage, done, total)``: stages "loading the model", "embedding" (texts), "indexing".
+Progress = Callable[[str, int, int], None]
+#: What the index is synced to, read under the index's write lock: the library's version
+#: (``None`` if unknown) and every paper of it.
+Snapshot = Callable[[], tuple[int | None, list[dict]]]
 EMBED_CHUNK = 256
 #: Set by tests and benchmarks to observe or replace the encoder (``name, home -> encoder``).
 ENCODER_FACTORY: Callable = PassageEncoder
@@ -54,23 +59,41 @@ def embed_missing(db: SearchDB, encoder, texts: list[str], progress: Progress | 
     by_sha = {text_sha(t): t for t in texts}
     found = db.vectors(encoder.name, by_sha)
     missing = sorted((sha for sha in by_sha if sha not in found), key=lambda s: -len(by_sha[s]))
-    if progress:
-        progress(0, len(missing))
-    for start in range(0, len(missing), EMBED_CHUNK):
-        chunk = missing[start:start + EMBED_CHUNK]
+    if missing:
+        if progress:
+            progress("loading the model", 0, 1)
+        encoder.model()
+        if progress:
+            progress("loading the model", 1, 1)
+    done = 0
+    for chunk in batched(missing, EMBED_CHUNK):
+        if progress:
+            progress("embedding", done, len(missing))
         vectors = encoder.encode([by_sha[s] for s in chunk])
         db.put_vectors(encoder.name, list(zip(chunk, vectors)))
         found.update(zip(chunk, vectors))
-        if progress:
-            progress(start + len(chunk), len(missing))
+        done += len(chunk)
+    if progress and missing:
+        progress("embedding", done, len(missing))
     return found
 
 
 def update_index(settings, papers: list[dict], progress: Progress | None = None, *, rebuild: bool = False,
                  generation: int | None = None, wait: float = 600.0) -> dict:
     """Sync the index of ``settings.home`` to ``papers`` (every paper of the library)."""
+    return sync_index(settings, lambda: (generation, papers), progress, rebuild=rebuild, wait=wait)
+
+
+def sync_index(settings, snapshot: Snapshot, progress: Progress | None = None, *, rebuild: bool = False,
+               wait: float = 600.0) -> dict:
+    """Sync the index of ``settings.home`` to the library as ``snapshot()`` reads it.
+
+    The snapshot is taken under the index's write lock: of two processes that each
+    commit to the library and then sync, the one syncing last reads both commits,
+    so the index never ends up missing committed papers."""
     home = settings.home
     with write_lock(home, wait):
+        generation, papers = snapshot()
         old = read_manifest(home)
         configured = settings.model if not rebuild else (settings.model or (old.model if old else None))
         model = choose_model(configured, None if rebuild else old)
@@ -105,8 +128,6 @@ def _update(home, db: SearchDB, old: Manifest | None, model: str, scratch: bool,
         if generation is not None and old.library_generation != generation:
             old.library_generation = generation
             write_manifest(home, old)
-        if progress:
-            progress(0, 0)
         return summary
     if not incoming and old is None:
         return summary
@@ -125,6 +146,8 @@ def _update(home, db: SearchDB, old: Manifest | None, model: str, scratch: bool,
     vectors = embed_missing(db, encoder, list(texts.values()), progress)
     summary["embedded"] = db.cached_count(model) - before
 
+    if progress:
+        progress("indexing", 0, 1)
     if vectors:
         dim = len(next(iter(vectors.values())))
     else:
@@ -166,6 +189,8 @@ def _update(home, db: SearchDB, old: Manifest | None, model: str, scratch: bool,
     db.delete_papers(removed)
     remove_stale(home, _files(manifest) | _files(old))  # the previous version stays for readers opening it now
     summary["index_type"] = vindex.kind
+    if progress:
+        progress("indexing", 1, 1)
     return summary
 
 

@@ -16,14 +16,14 @@ renamed into place, and never changed after.
 """
 from __future__ import annotations
 
-import os
-import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import orjson
+
+from paperkg.diskio import atomic_dir
 
 K1, B = 1.5, 0.75
 MAX_SEGMENTS = 8
@@ -98,16 +98,10 @@ _ARRAYS = ("rows", "lengths", "indptr", "docs", "tfs")
 
 def write_segment(segment: Segment, folder: Path) -> None:
     """Write ``folder`` atomically (temp folder, then rename)."""
-    tmp = folder.with_name(f".{folder.name}.tmp-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    for name in _ARRAYS:
-        np.save(tmp / f"{name}.npy", getattr(segment, name), allow_pickle=False)
-    (tmp / "terms.json").write_bytes(orjson.dumps(segment.terms))
-    for path in tmp.iterdir():
-        with open(path, "rb") as fh:
-            os.fsync(fh.fileno())
-    os.replace(tmp, folder)
+    with atomic_dir(folder) as tmp:
+        for name in _ARRAYS:
+            np.save(tmp / f"{name}.npy", getattr(segment, name), allow_pickle=False)
+        (tmp / "terms.json").write_bytes(orjson.dumps(segment.terms))
 
 
 def read_segment(folder: Path) -> Segment:

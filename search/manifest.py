@@ -16,14 +16,14 @@ reader that has just read the old manifest can still open it).
 """
 from __future__ import annotations
 
-import os
+import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import orjson
 
-from graph.library import exclusive_lock
-from search.errors import IndexCorrupt
+from paperkg.diskio import atomic_write_bytes, exclusive_lock
+from paperkg.search.errors import IndexCorrupt
 
 FORMAT = 1
 
@@ -68,24 +68,12 @@ def read_manifest(home: Path) -> Manifest | None:
 
 
 def write_manifest(home: Path, manifest: Manifest) -> None:
-    folder = search_dir(home)
-    tmp = folder / f".manifest.json.tmp-{os.getpid()}"
-    with open(tmp, "wb") as fh:
-        fh.write(manifest.to_json())
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, folder / "manifest.json")
-    dir_fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    """Switch the index to ``manifest``'s files, atomically."""
+    atomic_write_bytes(search_dir(home) / "manifest.json", manifest.to_json())
 
 
 def remove_stale(home: Path, keep: set[str]) -> None:
     """Delete index files and folders not named in ``keep`` (and leftover temp files)."""
-    import shutil
-
     for path in search_dir(home).iterdir():
         name = path.name
         if name in keep or name in ("manifest.json", "write.lock") or name.startswith("search.sqlite"):

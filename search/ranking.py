@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from search.texts import SLOT_COUNT
+from paperkg.search.texts import SLOT_COUNT
 
 #: Reciprocal rank fusion constant and weights (semantic, keyword). On the evaluation
 #: set k from 5 to 60 moved MRR@10 by <= 0.007 and a keyword weight of 1.5 traded

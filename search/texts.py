@@ -70,7 +70,7 @@ def has_cjk(text: str) -> bool:
 def snippet(record: dict, query_terms: set[str], query_is_chinese: bool, width: int = 160) -> str:
     """The sentence of the abstract or summary sharing most terms with the query
     (ties: the first sentence in the query's language), cut to ``width`` characters."""
-    from search.tokenize import tokens
+    from paperkg.search.tokenize import tokens
 
     zh, en = record.get("summary_zh") or "", record.get("abstract") or ""
     bodies = [zh, en] if query_is_chinese else [en, zh]

@@ -6,13 +6,14 @@ width-folded words, stop words dropped, plurals folded (``networks`` ->
 of runs of one. Bigrams need no dictionary, so a query is tokenised in
 microseconds in a fresh process (jieba's dictionary takes ~0.7 s to load), and
 on the evaluation set they did better than jieba's words (keyword MRR@10 0.948
-vs 0.941, hybrid 0.957 vs 0.949; bench/bench_search_quality.py, which uses
-``zh_mode="jieba"`` for that comparison).
+vs 0.941, hybrid 0.957 vs 0.949; bench/bench_search_quality.py passes its own
+jieba segmenter as ``chinese`` for that comparison).
 """
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 _RUNS = re.compile(r"([\u3400-\u9fff\uf900-\ufaff]+)|([a-z0-9]+)")
 STOPWORDS = frozenset("""
@@ -36,23 +37,21 @@ def stem(word: str) -> str:
     return word
 
 
-def _chinese(run: str, zh_mode: str) -> list[str]:
-    if zh_mode == "jieba":
-        import jieba
-
-        return [w for w in jieba.lcut_for_search(run) if w.strip()]
+def bigrams(run: str) -> list[str]:
+    """Overlapping character bigrams of a run of Chinese characters (the run itself if one long)."""
     if len(run) == 1:
         return [run]
     return [run[i:i + 2] for i in range(len(run) - 1)]
 
 
-def tokens(text: str, zh_mode: str = "bigram") -> list[str]:
-    """Keyword tokens of ``text`` in order (duplicates kept: they are term frequencies)."""
+def tokens(text: str, chinese: Callable[[str], list[str]] = bigrams) -> list[str]:
+    """Keyword tokens of ``text`` in order (duplicates kept: they are term frequencies).
+    ``chinese`` splits each run of Chinese characters."""
     out: list[str] = []
     for match in _RUNS.finditer(fold(text)):
-        chinese, latin = match.groups()
-        if chinese:
-            out.extend(_chinese(chinese, zh_mode))
+        han, latin = match.groups()
+        if han:
+            out.extend(chinese(han))
         elif latin not in STOPWORDS:
             out.append(stem(latin))
     return out

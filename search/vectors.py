@@ -3,7 +3,7 @@
 Vectors are L2-normalised, so inner product is cosine. Vector ids are chosen by
 the caller (``row * SLOT_COUNT + slot``). Both kinds add and remove vectors in
 place; the file is written with ``faiss.write_index`` (no pickle) to a temp
-name and renamed.
+name and renamed (:func:`paperkg.diskio.atomic_write_with`).
 
 The small index (``flat-fp16``) scans every vector, stored as float16: the scan
 is memory-bound, and halving the bytes halved it (100k vectors: 7.6 -> 4.0 ms
@@ -20,12 +20,13 @@ if that still finds fewer than ``k``, every list is scanned.
 from __future__ import annotations
 
 import math
-import os
 from contextlib import contextmanager
 from pathlib import Path
 
 import faiss
 import numpy as np
+
+from paperkg.diskio import atomic_write_with
 
 #: From this many vectors on, the index is approximate. Measured (bench/bench_ann.py
 #: --sweep-only, one thread, quiet machine): the flat-fp16 scan takes 5.5 ms at 100k
@@ -143,11 +144,7 @@ class VectorIndex:
         return scores, ids
 
     def save(self, path: Path) -> None:
-        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-        faiss.write_index(self.index, str(tmp))
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        atomic_write_with(path, lambda tmp: faiss.write_index(self.index, str(tmp)))
 
     @classmethod
     def load(cls, path: Path, nprobe: int = NPROBE) -> "VectorIndex":

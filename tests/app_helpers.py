@@ -32,21 +32,12 @@ A Hacker, B <b>Bold</b>
 
 
 def build_library(home: Path, digests: list[Path] | None = None, index: bool = True) -> Path:
-    """Ingest ``digests`` (default: the sample digests) into ``home``; index them for search."""
-    from graph.config import load_settings
-    from graph.embedded import EmbeddedStore
-    from ingest import read_digest
+    """Ingest ``digests`` (default: the sample digests) into ``home``, indexed for search."""
+    from paperkg.graph.config import load_settings
+    from paperkg.services import ingest
 
-    store = EmbeddedStore(home)
-    try:
-        store.ingest([read_digest(p) for p in (SAMPLE_DIGESTS if digests is None else digests)])
-        papers = store.papers()
-    finally:
-        store.close()
-    if index and papers:
-        from search.indexer import update_index
-
-        update_index(load_settings(home=str(home), environ={}), papers)
+    paths = [str(p) for p in (SAMPLE_DIGESTS if digests is None else digests)]
+    ingest(load_settings(home=str(home), environ={}), paths, index=index)
     return home
 
 
@@ -62,8 +53,8 @@ def shared_library(tmp_path_factory, name: str = "app-sample-library") -> Path:
 
 def sample_entry(title: str) -> dict:
     """The parsed sample entry with this English title (for expected ids and texts)."""
-    from graph.model import paper_key
-    from ingest import read_digest
+    from paperkg.graph.model import paper_key
+    from paperkg.ingest import read_digest
 
     for path in SAMPLE_DIGESTS:
         digest, _ = read_digest(path)

@@ -1,7 +1,7 @@
-"""Fixtures for tests that need a Bolt server (``from bolt_fixtures import *`` in conftest).
+"""Fixtures for tests that need a Bolt server (``from tests.bolt_fixtures import *`` in conftest).
 
 ``bolt_server`` (session): a throwaway ArcadeDB server with Bolt on a free
-loopback port (:mod:`graph.bolt_testserver`), started once per test session —
+loopback port (:mod:`tests.bolt_testserver`), started once per test session —
 or, when ``NEO4J_URI`` is set, the server that ``NEO4J_URI``, ``NEO4J_USER``,
 ``NEO4J_PASSWORD`` and ``NEO4J_DATABASE`` name (a real Neo4j 5, say).
 **The tests delete everything in that database**; they refuse to start if it
@@ -19,7 +19,14 @@ from dataclasses import dataclass
 
 import pytest
 
+from paperkg.graph import cypher
+
 __all__ = ["bolt_server", "neo4j_settings", "neo4j_store", "neo4j_env", "empty_database"]
+
+#: Nodes the tests did not write (paperkg's labels and its bookkeeping label aside).
+FOREIGN_NODES = ("MATCH (n) WHERE NOT (n:Paper OR n:Author OR n:Institution OR n:Category OR n:Digest OR n:" + cypher.META + ") "
+                 "RETURN count(n) AS count")
+DELETE_SOME = "MATCH (n) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS count"
 
 
 @dataclass
@@ -48,7 +55,7 @@ def bolt_server():
                              os.environ.get("NEO4J_PASSWORD", ""), os.environ.get("NEO4J_DATABASE") or None)
         return
     pytest.importorskip("arcadedb_embedded")
-    from graph.bolt_testserver import running_server
+    from tests.bolt_testserver import running_server
 
     with running_server(database="paperkg") as server:
         yield server
@@ -56,22 +63,20 @@ def bolt_server():
 
 def empty_database(server) -> None:
     """Delete every node of the server's database (paperkg's own data only)."""
-    from graph import cypher
-
     with server.driver() as driver:
-        records, _, _ = driver.execute_query(cypher.FOREIGN_NODES, database_=server.database)
+        records, _, _ = driver.execute_query(FOREIGN_NODES, database_=server.database)
         if records[0]["count"]:
             pytest.fail(f"the database {server.database!r} at {server.uri} holds {records[0]['count']} nodes that paperkg "
                         "did not write; point NEO4J_URI/NEO4J_DATABASE at an empty database for the tests")
         while True:
-            records, _, _ = driver.execute_query(cypher.DELETE_SOME, limit=10000, database_=server.database)
+            records, _, _ = driver.execute_query(DELETE_SOME, limit=10000, database_=server.database)
             if not records or not records[0]["count"]:
                 break
 
 
 @pytest.fixture
 def neo4j_settings(bolt_server):
-    from graph.config import Neo4jSettings
+    from paperkg.graph.config import Neo4jSettings
 
     empty_database(bolt_server)
     return Neo4jSettings(uri=bolt_server.uri, user=bolt_server.user, password=bolt_server.password,
@@ -80,7 +85,7 @@ def neo4j_settings(bolt_server):
 
 @pytest.fixture
 def neo4j_store(neo4j_settings, tmp_path):
-    from graph.neo4j_store import Neo4jStore
+    from paperkg.graph.neo4j_store import Neo4jStore
 
     store = Neo4jStore(neo4j_settings, home=tmp_path / "library")
     yield store

@@ -40,7 +40,7 @@ def flat_text(value) -> str:
 
 def expected_nodes(subgraph) -> dict[str, dict]:
     """Node id -> fields as exported records name them (kind, label, fields; ``paper_id``)."""
-    from graph.base import node_label
+    from paperkg.graph.base import node_label
 
     result = {}
     for node_id, attrs in subgraph.nodes.items():

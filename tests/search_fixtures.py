@@ -15,15 +15,15 @@ os.environ.setdefault("PAPERKG_CACHE", str(Path(os.environ.get("XDG_CACHE_HOME")
 @pytest.fixture(scope="session")
 def search_library(tmp_path_factory) -> Path:
     """A library of data/digests, indexed with multilingual-e5-small (real weights)."""
-    from search.evaluate import sample_library
+    from tests.evaluation import sample_library
 
     return sample_library(tmp_path_factory.mktemp("search") / "library")
 
 
 @pytest.fixture(scope="session")
 def search_engine(search_library):
-    from graph.config import load_settings
-    from search.engine import SearchEngine
+    from paperkg.graph.config import load_settings
+    from paperkg.search.engine import SearchEngine
 
     engine = SearchEngine.open(load_settings(str(search_library)))
     yield engine
@@ -32,7 +32,7 @@ def search_engine(search_library):
 
 @pytest.fixture(scope="session")
 def library_papers(search_library) -> list[dict]:
-    from graph.embedded import EmbeddedStore
+    from paperkg.graph.embedded import EmbeddedStore
 
     with EmbeddedStore(search_library) as store:
         return store.papers()

@@ -7,11 +7,11 @@ import re
 from urllib.parse import parse_qs
 
 import pytest
-from app_helpers import APP, XSS_DIGEST, XSS_TITLE, build_library, sample_entry, shared_library
+from tests.app_helpers import APP, XSS_DIGEST, XSS_TITLE, build_library, sample_entry, shared_library
 from streamlit.testing.v1 import AppTest
 
-from graph.model import KINDS
-from ui.safe import md
+from paperkg.graph.model import KINDS
+from paperkg.ui.safe import md
 
 ATTENTION = "Attention is Not All You Need: Pure Attention Loses Rank Doubly Exponentially with Depth"
 SEER = "Improving Computational Efficiency in Visual Reinforcement Learning via Stored Embeddings"
@@ -194,7 +194,7 @@ def test_overview_shows_counts_and_most_connected(library, open_page):
 
 
 def test_export_offers_every_format(library, open_page):
-    from graph.export import FORMATS
+    from paperkg.graph.export import FORMATS
 
     at = open_page(library, "export", seeds="institution:Google", hops="2")
     assert any("nodes" in m and "edges" in m for m in texts(at, "markdown"))
@@ -212,7 +212,7 @@ def test_export_rejects_unknown_kinds_in_the_url(library, open_page):
 
 
 def test_untrusted_text_renders_as_text(tmp_path, open_page):
-    from graph.model import paper_key
+    from paperkg.graph.model import paper_key
 
     digest = tmp_path / "xss.txt"
     digest.write_text(XSS_DIGEST, encoding="utf-8")

@@ -7,10 +7,10 @@ import subprocess
 import sys
 
 import pytest
-from app_helpers import ROOT, app_env, free_port, wait_healthy
+from tests.app_helpers import ROOT, app_env, free_port, wait_healthy
 
-from graph.config import load_settings
-from ui.commands.app import app_environment, streamlit_command
+from paperkg.graph.config import load_settings
+from paperkg.ui.commands.app import app_environment, streamlit_command
 
 
 def other_address() -> str | None:
@@ -30,7 +30,7 @@ def test_ui_serves_on_loopback_unless_told(tmp_path, host):
     if host and address is None:
         pytest.skip("this machine has no non-loopback address to reach the server on")
     port = free_port()
-    command = [sys.executable, "-m", "ui", "--home", str(tmp_path / "lib"), "ui", "--port", str(port)]
+    command = [sys.executable, "-m", "paperkg", "--home", str(tmp_path / "lib"), "ui", "--port", str(port)]
     proc = subprocess.Popen(command + (["--host", host] if host else []), cwd=ROOT, env=app_env(tmp_path / "unused"),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:

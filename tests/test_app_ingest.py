@@ -8,11 +8,11 @@ import sys
 import textwrap
 
 import pytest
-from app_helpers import APP, SAMPLE_DIGESTS, build_library
+from tests.app_helpers import APP, SAMPLE_DIGESTS, build_library
 from streamlit.testing.v1 import AppTest
 
-from graph.config import load_settings
-from graph.embedded import EmbeddedStore
+from paperkg.graph.config import load_settings
+from paperkg.graph.embedded import EmbeddedStore
 
 BROKEN = """LG - 机器学习
 
@@ -69,7 +69,7 @@ def test_upload_adds_papers_lists_problems_and_updates_search(tmp_path, ingest_p
                                           "(https://weibo.com/…); entry skipped"]
     assert len([l for l in at.get("page_link") if l.proto.page == "paper"]) == added
     assert not at.warning, "the search index was updated"
-    from search.engine import SearchEngine
+    from paperkg.search.engine import SearchEngine
 
     with SearchEngine.open(load_settings(home=str(home), environ={})) as engine:
         hits = engine.search("graph sparsification", k=1, mode="keyword")
@@ -100,7 +100,7 @@ def _hold_write_lock(home, seconds: float) -> subprocess.Popen:
     """Another process (as ``paperkg ingest`` would) holding the library's write lock."""
     code = textwrap.dedent(f"""
         import time
-        from graph.library import Library
+        from paperkg.graph.library import Library
         with Library({str(home)!r}).writing():
             print("locked", flush=True)
             time.sleep({seconds})

@@ -5,15 +5,15 @@ from __future__ import annotations
 import html
 import re
 
-from app_helpers import APP
+from tests.app_helpers import APP
 from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
-from graph.model import Edge, Subgraph
-from ui.graph_view import elements, top_nodes
-from ui.safe import md, md_link, safe_url
+from paperkg.graph.model import Edge, Subgraph
+from paperkg.ui.graph_view import elements, top_nodes
+from paperkg.ui.safe import md, md_link, safe_url
 
 COMMONMARK = MarkdownIt("commonmark")
 TRICKS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))", "**b**", "_i_",

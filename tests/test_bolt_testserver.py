@@ -1,4 +1,4 @@
-"""Tests for graph.bolt_testserver: an ArcadeDB server with Bolt in a child
+"""Tests for tests.bolt_testserver: an ArcadeDB server with Bolt in a child
 process, and the Cypher that paperkg's Neo4j store relies on, run through the
 official neo4j driver (see the module docstring for the full table)."""
 
@@ -32,7 +32,7 @@ from neo4j.exceptions import (  # noqa: E402
     ServiceUnavailable,
 )
 
-from graph.bolt_testserver import (  # noqa: E402
+from tests.bolt_testserver import (  # noqa: E402
     BoltServer,
     BoltServerError,
     free_port,
@@ -297,7 +297,7 @@ def test_command_line(tmp_path: Path):
     env_file = tmp_path / "bolt.env"
     env = dict(os.environ, PYTHONPATH=str(REPO))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "graph.bolt_testserver", "--env-file", str(env_file),
+        [sys.executable, "-m", "tests.bolt_testserver", "--env-file", str(env_file),
          "--database", "cli"],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         start_new_session=True,

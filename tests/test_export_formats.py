@@ -9,9 +9,9 @@ import math
 import networkx as nx
 import pytest
 
-import export_readers as read
-from graph.export import FORMATS, EmptySelection, ExportError, format_for_path, render, select_subgraph
-from graph.model import Edge, Subgraph
+from tests import export_readers as read
+from paperkg.graph.export import FORMATS, EmptySelection, ExportError, format_for_path, render, select_subgraph
+from paperkg.graph.model import Edge, Subgraph
 
 INSTITUTION = "The University of Hong Kong"
 

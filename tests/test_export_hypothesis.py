@@ -13,9 +13,9 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import export_readers as read
-from graph.export import render
-from graph.model import Edge, Subgraph
+from tests import export_readers as read
+from paperkg.graph.export import render
+from paperkg.graph.model import Edge, Subgraph
 
 NASTY = "'\"\\\n\r\t<>&;,{}%$#_~^`@=+-!? 中文标题研究🙂🚀\x00\x01\x0b\x1f\x7f\u2028\u00a0"
 text = st.text(alphabet=st.sampled_from(NASTY) | st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)

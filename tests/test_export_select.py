@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from graph.base import AmbiguousName, UnknownNode
-from graph.export import EmptySelection, ExportError, select_subgraph
-from graph.filters import PaperFilter
-from graph.model import kind_of
+from paperkg.errors import AmbiguousName, UnknownNode
+from paperkg.graph.export import EmptySelection, ExportError, select_subgraph
+from paperkg.graph.filters import PaperFilter
+from paperkg.graph.model import kind_of
 
 
 def _store_edges(store) -> set[tuple[str, str, str]]:

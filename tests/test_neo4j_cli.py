@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import read_digest
+from paperkg.ingest import read_digest
 
 pytest.importorskip("neo4j")
 
@@ -19,7 +19,7 @@ INPUTS = [DIGESTS / "000_17d677ce7aa43e86.txt", DIGESTS / "001_c182c66747107c8b.
 
 
 def graph_of(store) -> dict:
-    from graph.model import KINDS
+    from paperkg.graph.model import KINDS
 
     nodes = {n: a for kind in KINDS for n, a in store.nodes(kind)}
     sub = store.ego_subgraph(list(nodes), hops=0)
@@ -40,8 +40,8 @@ def no_secret(secret: str, *results) -> None:
 
 
 def test_sync_to_neo4j_and_back(cli, neo4j_env, neo4j_settings, tmp_path):
-    from graph.embedded import EmbeddedStore
-    from graph.neo4j_store import Neo4jStore
+    from paperkg.graph.embedded import EmbeddedStore
+    from paperkg.graph.neo4j_store import Neo4jStore
 
     home = tmp_path / "laptop"
     with EmbeddedStore(home) as laptop:
@@ -69,7 +69,7 @@ def test_sync_to_neo4j_and_back(cli, neo4j_env, neo4j_settings, tmp_path):
 def test_commands_with_the_neo4j_backend(cli, neo4j_env, tmp_path):
     """Ingest, list, show, stats and search through Neo4j answer as the embedded store does."""
     team_home, solo_home = tmp_path / "team", tmp_path / "solo"
-    from graph.embedded import EmbeddedStore
+    from paperkg.graph.embedded import EmbeddedStore
 
     with EmbeddedStore(solo_home) as solo:
         solo.ingest([read_digest(p) for p in INPUTS])

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.base import LibraryBusy, StoreError
-from graph.config import Neo4jSettings
-from graph.model import EDGE_TYPES, LABELS
-from ingest import read_digest
+from paperkg.errors import LibraryBusy, StoreError
+from paperkg.graph.config import Neo4jSettings
+from paperkg.graph.model import EDGE_TYPES, LABELS
+from paperkg.ingest import read_digest
 
 neo4j = pytest.importorskip("neo4j")
 
@@ -36,7 +36,7 @@ def graph_of(store) -> dict:
 @pytest.fixture
 def reference(tmp_path):
     """The embedded store holding the real digests: what the Neo4j store must equal."""
-    from graph.embedded import EmbeddedStore
+    from paperkg.graph.embedded import EmbeddedStore
 
     store = EmbeddedStore(tmp_path / "reference")
     store.ingest(inputs())
@@ -62,7 +62,7 @@ def test_schema_and_labels_are_the_graph_model(neo4j_store, neo4j_settings):
     types = {r["t"] for r in cypher_rows(neo4j_settings, "MATCH ()-[r]->() RETURN DISTINCT type(r) AS t")}
     assert types == set(EDGE_TYPES)
     # a second store on the same database creates nothing twice and ingests nothing twice
-    from graph.neo4j_store import Neo4jStore
+    from paperkg.graph.neo4j_store import Neo4jStore
 
     with Neo4jStore(neo4j_settings) as again:
         assert [d.status for d in again.ingest(inputs()).digests] == ["unchanged", "unchanged"]
@@ -89,13 +89,13 @@ def test_the_graph_answers_plain_cypher(neo4j_store, neo4j_settings):
 
 # -- errors the user can fix ----------------------------------------------------------------
 def _open(settings):
-    from graph.neo4j_store import Neo4jStore
+    from paperkg.graph.neo4j_store import Neo4jStore
 
     return Neo4jStore(settings, retry_time=2)
 
 
 def test_server_down_wrong_password_missing_database(neo4j_settings):
-    from graph.bolt_testserver import free_port
+    from tests.bolt_testserver import free_port
 
     down = Neo4jSettings(f"bolt://127.0.0.1:{free_port()}", neo4j_settings.user, neo4j_settings.password, neo4j_settings.database)
     with pytest.raises(StoreError, match=r"cannot connect to the Neo4j server at bolt://127\.0\.0\.1:\d+: connection refused; "
@@ -121,7 +121,7 @@ def test_server_down_wrong_password_missing_database(neo4j_settings):
 
 @pytest.mark.parametrize("case", ["down", "password", "database"])
 def test_cli_errors_are_one_line_without_credentials(case, cli, neo4j_env, tmp_path):
-    from graph.bolt_testserver import free_port
+    from tests.bolt_testserver import free_port
 
     env = dict(neo4j_env)
     secret = env["NEO4J_PASSWORD"]
@@ -143,7 +143,7 @@ def test_cli_errors_are_one_line_without_credentials(case, cli, neo4j_env, tmp_p
 
 # -- one writer at a time -------------------------------------------------------------------
 def test_a_second_writer_is_told_to_wait(neo4j_settings):
-    from graph.neo4j_store import Neo4jStore
+    from paperkg.graph.neo4j_store import Neo4jStore
 
     with Neo4jStore(neo4j_settings) as first, Neo4jStore(neo4j_settings) as second:
         first.ingest(inputs()[:1])  # schema in place
@@ -158,8 +158,8 @@ def test_a_second_writer_is_told_to_wait(neo4j_settings):
 def test_a_failed_batch_is_retried(neo4j_settings, reference, monkeypatch):
     """INJECTED failure (the only mock here): the third batch's transaction loses its
     connection once after running its statements; the driver rolls it back and retries."""
-    import graph.neo4j_ingest as ingest_module
-    from graph.neo4j_store import Neo4jStore
+    import paperkg.graph.neo4j_ingest as ingest_module
+    from paperkg.graph.neo4j_store import Neo4jStore
 
     real = ingest_module.write_paper_batch
     calls = []
@@ -181,8 +181,8 @@ def test_a_failed_batch_is_retried(neo4j_settings, reference, monkeypatch):
 def test_a_failed_ingest_is_completed_by_running_it_again(neo4j_settings, reference, monkeypatch):
     """INJECTED failure (mocked): every try of the fourth batch fails, so the ingest
     fails; run again without the failure, it completes with nothing twice."""
-    import graph.neo4j_ingest as ingest_module
-    from graph.neo4j_store import Neo4jStore
+    import paperkg.graph.neo4j_ingest as ingest_module
+    from paperkg.graph.neo4j_store import Neo4jStore
 
     real = ingest_module.write_paper_batch
     calls = []
@@ -212,8 +212,8 @@ def test_server_killed_mid_ingest(tmp_path, reference):
     the ingest fails with one line; after a restart on the same data, running the
     ingest again completes it with no duplicates. Needs its own ArcadeDB server."""
     pytest.importorskip("arcadedb_embedded")
-    from graph.bolt_testserver import start_server
-    from graph.neo4j_store import Neo4jStore
+    from tests.bolt_testserver import start_server
+    from paperkg.graph.neo4j_store import Neo4jStore
 
     root = tmp_path / "server"
     server = start_server("paperkg", root_dir=root, heap="512m")
@@ -253,7 +253,7 @@ def test_server_killed_mid_ingest(tmp_path, reference):
 
 # -- big ingests ------------------------------------------------------------------------------
 def test_chunks_respect_count_and_size():
-    from graph.neo4j_ingest import chunks
+    from paperkg.graph.neo4j_ingest import chunks
 
     assert chunks(list(range(7)), lambda i: 1, 3) == [[0, 1, 2], [3, 4, 5], [6]]
     assert chunks([5, 5, 5, 20, 1], lambda i: i, 10, max_bytes=10) == [[5, 5], [5], [20], [1]]
@@ -263,8 +263,8 @@ def test_chunks_respect_count_and_size():
 def test_transactions_stay_under_the_message_limit(neo4j_settings, reference, monkeypatch):
     """With a tiny size limit every paper batch and every digest commit is split,
     and the graph is the same: what keeps a 50k-paper sync under Bolt's 16 MiB messages."""
-    import graph.neo4j_ingest as ingest_module
-    from graph.neo4j_store import Neo4jStore
+    import paperkg.graph.neo4j_ingest as ingest_module
+    from paperkg.graph.neo4j_store import Neo4jStore
 
     monkeypatch.setattr(ingest_module, "MAX_TX_BYTES", 6000)
     commits = []

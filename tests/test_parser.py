@@ -7,11 +7,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.files import parse_digest_bytes
-from ingest.parser import parse_digest, split_chinese_english, split_chinese_title
-from ingest.weibo import decode_mid, encode_mid, post_time
+from paperkg.ingest.files import parse_digest_bytes
+from paperkg.ingest.parser import parse_digest, split_chinese_english, split_chinese_title
+from paperkg.ingest.weibo import decode_mid, encode_mid, post_time
 
-from conftest import SAMPLE_DIGEST
+from tests.conftest import SAMPLE_DIGEST
 
 TEXT = SAMPLE_DIGEST.read_text(encoding="utf-8")
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.embedded import EmbeddedStore
-from graph.model import normalise_title
-from ingest import read_digest
+from paperkg.graph.embedded import EmbeddedStore
+from paperkg.graph.model import normalise_title
+from paperkg.ingest import read_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 DIGEST_FILES = sorted((ROOT / "data" / "digests").glob("*.txt"))

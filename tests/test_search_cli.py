@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from search.manifest import read_manifest
-from search.texts import paper_texts
+from paperkg.search.manifest import read_manifest
+from paperkg.search.texts import paper_texts
 
-from conftest import SAMPLE_DIGEST
+from tests.conftest import SAMPLE_DIGEST
 
 CONTRACT = ["id", "title", "title_zh", "score", "category", "authors", "institutions", "posted_at", "snippet"]
 

@@ -10,16 +10,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.base import AmbiguousName, UnknownNode
-from graph.config import load_settings
-from graph.embedded import EmbeddedStore
-from graph.filters import PaperFilter
-from ingest import read_digest
-from search import indexer, ranking
-from search.engine import SearchEngine
-from search.manifest import read_manifest, search_dir
+from paperkg.errors import AmbiguousName, UnknownNode
+from paperkg.graph.config import load_settings
+from paperkg.graph.embedded import EmbeddedStore
+from paperkg.graph.filters import PaperFilter
+from paperkg.ingest import read_digest
+from paperkg.search import indexer, ranking
+from paperkg.search.engine import SearchEngine
+from paperkg.search.manifest import read_manifest, search_dir
 
-from conftest import SAMPLE_DIGEST
+from tests.conftest import SAMPLE_DIGEST
 
 
 def _digest_papers(home) -> list[dict]:

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search import keyword, ranking
-from search.texts import SLOT_COUNT, paper_texts, snippet
-from search.tokenize import tokens
-from search.vectors import VectorIndex
+from paperkg.search import keyword, ranking
+from paperkg.search.texts import SLOT_COUNT, paper_texts, snippet
+from paperkg.search.tokenize import tokens
+from paperkg.search.vectors import VectorIndex
 
 WORDS = [f"w{i}" for i in range(40)]
 

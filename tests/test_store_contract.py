@@ -16,10 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from graph.base import AmbiguousName, UnknownNode, public_paper
-from graph.filters import PaperFilter
-from graph.model import KINDS, paper_key
-from ingest import parse_digest
+from paperkg.errors import AmbiguousName, UnknownNode
+from paperkg.graph import views
+from paperkg.graph.base import public_paper
+from paperkg.graph.filters import PaperFilter
+from paperkg.graph.model import KINDS, paper_key
+from paperkg.ingest import parse_digest
 
 DIGESTS = Path(__file__).resolve().parent.parent / "data" / "digests"
 TEXT_A = (DIGESTS / "000_17d677ce7aa43e86.txt").read_text(encoding="utf-8")
@@ -94,18 +96,18 @@ class Backend:
     def fresh(self):
         self.generation += 1
         if self.kind == "neo4j":
-            from bolt_fixtures import empty_database
+            from tests.bolt_fixtures import empty_database
 
             empty_database(self.request.getfixturevalue("bolt_server"))
         return self.open()
 
     def open(self):
         if self.kind == "embedded":
-            from graph.embedded import EmbeddedStore
+            from paperkg.graph.embedded import EmbeddedStore
 
             store = EmbeddedStore(self.tmp_path / f"library{self.generation}")
         else:
-            from graph.neo4j_store import Neo4jStore
+            from paperkg.graph.neo4j_store import Neo4jStore
 
             settings = self.request.getfixturevalue("neo4j_settings")
             # Small batches, so multi-batch writes (orphans across batches) are exercised.
@@ -318,16 +320,16 @@ def test_show_and_resolve(store):
     with pytest.raises(UnknownNode) as unknown:
         store.resolve("P Abeel")
     assert "P Abbeel" in unknown.value.suggestions
-    shown = store.show("author:P Abbeel")
+    shown = views.show(store, "author:P Abbeel")
     assert shown["kind"] == "author" and shown["name"] == "P Abbeel" and len(shown["papers"]) == 2
     assert {"name": "UC Berkeley", "papers": 2} in shown["institutions"]
-    inst = store.show("institution:UC Berkeley")
+    inst = views.show(store, "institution:UC Berkeley")
     assert len(inst["papers"]) == 3 and {"name": "Facebook AI Research", "papers": 1} in inst["partners"]
-    cat = store.show("category:LG")
+    cat = views.show(store, "category:LG")
     assert cat["name_zh"] == "机器学习" and cat["arxiv"] == "cs.LG" and len(cat["papers"]) == 6
-    paper = store.show("paper:" + paper_key("Random Feature Attention"))
+    paper = views.show(store, "paper:" + paper_key("Random Feature Attention"))
     assert paper["kind"] == "paper" and paper["authors"][0] == "H Peng"
-    assert len(store.show("digest:" + NAME_B)["papers"]) == 11
+    assert len(views.show(store, "digest:" + NAME_B)["papers"]) == 11
 
 
 def test_digests_and_raw_text(store):
@@ -417,7 +419,7 @@ def test_a_digest_without_entries_is_rejected(store):
 
 # -- the two backends agree -------------------------------------------------------------------
 def test_backends_agree(neo4j_store, tmp_path):
-    from graph.embedded import EmbeddedStore
+    from paperkg.graph.embedded import EmbeddedStore
 
     embedded = EmbeddedStore(tmp_path / "embedded")
     inputs = [[digest(TEXT_A, NAME_A), digest(short_digest(TEXT_B, [2, 3]), "short")], [digest(TEXT_B, NAME_B)],
@@ -428,13 +430,13 @@ def test_backends_agree(neo4j_store, tmp_path):
         assert one == two
     assert snapshot(neo4j_store) == snapshot(embedded)
     for kind in KINDS:
-        assert sorted(neo4j_store.node_labels(kind)) == sorted(embedded.node_labels(kind))
+        assert sorted(neo4j_store.node_names(kind)) == sorted(embedded.node_names(kind))
     for node_id in snapshot(embedded)["nodes"]:
         for hops in (1, 2):
             one, two = embedded.ego_subgraph([node_id], hops), neo4j_store.ego_subgraph([node_id], hops)
             assert one.nodes == two.nodes and edge_set(one) == edge_set(two)
         assert canonical(embedded.neighbours(node_id)) == canonical(neo4j_store.neighbours(node_id))
-        assert embedded.show(node_id) == neo4j_store.show(node_id)
+        assert views.show(embedded, node_id) == views.show(neo4j_store, node_id)
     for filters in (None, PaperFilter(category="CV"), PaperFilter(institution="Hong Kong")):
         for network in ("institution_links", "coauthors"):
             one, two = getattr(embedded, network)(filters), getattr(neo4j_store, network)(filters)

@@ -13,11 +13,11 @@ import time
 
 import pytest
 
-from graph.base import LibraryBusy
-from graph.embedded import EmbeddedStore
-from ingest import parse_digest, read_digest
+from paperkg.errors import LibraryBusy
+from paperkg.graph.embedded import EmbeddedStore
+from paperkg.ingest import parse_digest, read_digest
 
-from conftest import ROOT, SAMPLE_DIGEST
+from tests.conftest import ROOT, SAMPLE_DIGEST
 
 
 def test_reopened_library_is_the_same(sample_store, home):
@@ -40,7 +40,7 @@ def test_library_files_hold_no_pickle(sample_store, home):
 
 def test_second_writer_gets_a_clear_message(sample_store, home):
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom graph.library import Library\n"
+        [sys.executable, "-c", "import sys, time\nfrom paperkg.graph.library import Library\n"
          "with Library(sys.argv[1]).writing():\n    print('locked', flush=True)\n    time.sleep(30)\n", str(home)],
         stdout=subprocess.PIPE, text=True, cwd=ROOT)
     try:
@@ -57,7 +57,7 @@ def test_second_writer_gets_a_clear_message(sample_store, home):
 def test_writer_waits_when_asked(home):
     store = EmbeddedStore(home, wait=20)
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom graph.library import Library\n"
+        [sys.executable, "-c", "import sys, time\nfrom paperkg.graph.library import Library\n"
          "with Library(sys.argv[1]).writing():\n    print('locked', flush=True)\n    time.sleep(1.5)\n", str(home)],
         stdout=subprocess.PIPE, text=True, cwd=ROOT)
     assert holder.stdout.readline().strip() == "locked"
@@ -77,9 +77,9 @@ def test_reader_sees_another_process_write(home):
 
 _KILL_SCRIPT = """
 import sys
-from bench.synth import write_synthetic_digests
-from graph.embedded import EmbeddedStore
-from ingest import read_inputs
+from tests.synth import write_synthetic_digests
+from paperkg.graph.embedded import EmbeddedStore
+from paperkg.ingest import read_inputs
 write_synthetic_digests(sys.argv[2], 3000, seed=int(sys.argv[3]))
 store = EmbeddedStore(sys.argv[1])
 print("ingesting", flush=True)
@@ -111,7 +111,7 @@ def test_failed_ingest_keeps_memory_and_disk_in_step(sample_store, home, monkeyp
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")  # stands in for an I/O failure mid-write, which cannot be provoked reliably
 
-    monkeypatch.setattr("graph.library.Writer.put_papers", boom)
+    monkeypatch.setattr("paperkg.graph.library.Writer.put_papers", boom)
     with pytest.raises(RuntimeError):
         sample_store.ingest([(digest, text)])
     assert sample_store.stats()["papers"] == 9

@@ -6,18 +6,12 @@ opens in the language it was shared in.
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-if __package__ in (None, ""):  # run as a script by streamlit: make the project importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 import streamlit as st
 
-from graph.base import StoreError
-from ui import nav, search_bridge, state, url_state
-from ui.i18n import LANGUAGES, default_language, t
-from ui.safe import md
+from paperkg.errors import PaperkgError
+from paperkg.ui import nav, resources, search_bridge, url_state
+from paperkg.ui.i18n import LANGUAGES, default_language, t
+from paperkg.ui.safe import md
 
 
 def main() -> None:
@@ -30,18 +24,18 @@ def main() -> None:
              for script, url, title in nav.PAGES]
     page = st.navigation(pages, position="sidebar")
     try:
-        chosen = state.settings()
+        chosen = resources.settings()
         st.sidebar.caption(t("library_at", home=md(f"{chosen.home} ({chosen.backend})")))
         page.run()
         start_loading()
-    except StoreError as exc:
+    except PaperkgError as exc:
         st.error(t("store_error", why=md(str(exc))))
 
 
 def start_loading() -> None:
     """Open the store and the search engine on worker threads (once per process). Pages call
     this after drawing their first widgets, so the loading does not slow the first paint."""
-    state.start_loading()
+    resources.start_loading()
     search_bridge.start_loading()
 
 

@@ -1,7 +1,8 @@
-"""The ``paperkg`` command line: a thin layer over the library.
+"""The ``paperkg`` command line: a thin layer over :mod:`paperkg.services`.
 
 Exit codes: 0 ok, 1 some input rejected, 2 usage error or unreadable input.
 Domain errors are one line on stderr that names the bad value and the fix.
+``--home`` and ``--backend`` are accepted before or after the subcommand.
 """
 from __future__ import annotations
 
@@ -9,17 +10,13 @@ import argparse
 import importlib
 import sys
 
-from graph.base import StoreError
-from graph.config import load_settings
-from ingest.files import InputError
-from ui.output import error
+from paperkg.errors import PaperkgError
+from paperkg.graph.config import load_settings
+from paperkg.ui.output import error
 
-#: Each module adds its subcommands with ``register(subparsers)``.
-COMMAND_MODULES = ["ui.commands.library", "ui.commands.search", "ui.commands.export", "ui.commands.sync", "ui.commands.app"]
-
-
-class UsageError(Exception):
-    """Bad arguments: exit 2."""
+#: Each module adds its subcommands with ``register(subparsers, library_options)``.
+COMMAND_MODULES = ["paperkg.ui.commands.library", "paperkg.ui.commands.search",
+                   "paperkg.ui.commands.export", "paperkg.ui.commands.sync", "paperkg.ui.commands.app"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,26 +26,39 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def _library_options(default) -> argparse.ArgumentParser:
+    """``--home`` and ``--backend``; the subcommands' copies leave the value alone unless given."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--home", default=default, metavar="DIR",
+                         help="library folder (default: $PAPERKG_HOME, else ~/.local/share/paperkg)")
+    options.add_argument("--backend", choices=["embedded", "neo4j"], default=default,
+                         help="graph store (default: $PAPERKG_BACKEND, config.toml, else embedded)")
+    return options
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="paperkg", description="A searchable knowledge graph of research papers from paper digests.")
-    parser.add_argument("--home", help="library folder (default: $PAPERKG_HOME or ~/.local/share/paperkg)")
-    parser.add_argument("--backend", choices=["embedded", "neo4j"], help="graph store (default: $PAPERKG_BACKEND or embedded)")
+    parser = _Parser(prog="paperkg", description="A searchable knowledge graph of research papers from paper digests.",
+                     parents=[_library_options(None)])
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
+    shared = _library_options(argparse.SUPPRESS)
     for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
+        importlib.import_module(name).register(sub, shared)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
     try:
         args.settings = load_settings(home=args.home, backend=args.backend, model=getattr(args, "model", None))
         return int(args.run(args) or 0)
-    except (StoreError, InputError, UsageError) as exc:
+    except PaperkgError as exc:
         error(str(exc))
-        return getattr(exc, "exit_code", 2)
+        return exc.exit_code
     except KeyboardInterrupt:
         error("interrupted; the library is unchanged by the unfinished command")
         return 130

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from graph.base import node_label
-from graph.model import Subgraph
-from ui.safe import short
+from paperkg.graph.base import node_label
+from paperkg.graph.model import Subgraph
+from paperkg.ui.safe import short
 
 #: Fill colour per node kind, and the Streamlit colour name the legend uses for it.
 KIND_COLOURS = {"paper": "#1C83E1", "author": "#FF8700", "institution": "#21C354", "category": "#803DF5",

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from graph.model import key_of, kind_of
-from ui.safe import md
+from paperkg.graph.model import key_of, kind_of
+from paperkg.ui.safe import md
 
 SEARCH = "app_pages/search.py"
 PAPER = "app_pages/paper.py"

@@ -1,14 +1,28 @@
-"""Printing for the CLI: JSON for scripts, rich tables for people."""
+"""Printing for the CLI: JSON for scripts, tables for people, library text always as text.
+
+Digest text is untrusted: it reaches the terminal without markup interpretation
+(rich would read ``[bold]`` or ``[link=…]`` in a title as styling) and with
+control characters shown escaped (a raw ESC could recolour, retitle or hide
+the terminal), in tables, in ``show`` output and in problem lines alike.
+"""
 from __future__ import annotations
 
+import re
 import sys
 
 import orjson
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-stdout = Console(soft_wrap=False, highlight=False)
-stderr = Console(stderr=True, highlight=False)
+stdout = Console(soft_wrap=False, highlight=False, markup=False, emoji=False)
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def visible(text: object) -> str:
+    """``text`` with control characters (and bidi overrides) written as escapes, e.g. ``\\x1b``."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
 
 
 def print_json(value) -> None:
@@ -20,20 +34,43 @@ def print_json_line(value) -> None:
     sys.stdout.flush()
 
 
+def say(message: str) -> None:
+    """One line on stdout (library text escaped)."""
+    print(visible(message))
+
+
+def note(message: str) -> None:
+    """One line on stderr that is not an error: a problem in an input, a warning."""
+    print(visible(message), file=sys.stderr)
+
+
 def error(message: str) -> None:
     """One plain line on stderr (no wrapping, no markup: messages carry user data)."""
-    print(f"paperkg: {message}", file=sys.stderr)
+    print(f"paperkg: {visible(message)}", file=sys.stderr)
 
 
 def table(title: str | None, columns: list[str], rows: list[list]) -> None:
-    t = Table(title=title, show_lines=False, header_style="bold")
+    t = Table(title=Text(visible(title)) if title else None, show_lines=False, header_style="bold")
     for col in columns:
         t.add_column(col, overflow="fold")
     for row in rows:
-        t.add_row(*["" if v is None else str(v) for v in row])
+        t.add_row(*[Text("" if v is None else visible(v)) for v in row])
     stdout.print(t)
+
+
+def heading(text: str) -> None:
+    stdout.print(Text(visible(text), style="bold"))
+
+
+def line(text: str) -> None:
+    stdout.print(Text(visible(text)))
 
 
 def short(text: str, width: int = 60) -> str:
     text = text or ""
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 paper``, ``2 papers``, ``0 problems``."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"

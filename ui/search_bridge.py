@@ -1,7 +1,7 @@
-"""The app's door to the search engine (``search`` package): opened once per process
-and index version, on a worker thread as the app starts; every call answers
-``(result, None)`` or ``(None, one-line reason)`` so a page can say why search is
-unavailable instead of failing. Calls are serialised: sessions share one engine."""
+"""The app's door to search: the engine opened once per process and index version, on
+a worker thread as the app starts; every call answers ``(result, None)`` or
+``(None, one-line reason)`` so a page can say why search is unavailable instead of
+failing. Calls are serialised: sessions share one engine."""
 from __future__ import annotations
 
 import threading
@@ -9,55 +9,55 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from graph.base import StoreError
-from graph.filters import PaperFilter
-from ui import state
-from ui.i18n import t
+from paperkg.errors import PaperkgError
+from paperkg.graph.filters import PaperFilter
+from paperkg.memory import keep_out_of_gc
+from paperkg.search import MODES
+from paperkg.search.manifest import read_manifest
+from paperkg.services import OpenSearch, open_search
+from paperkg.services.searching import index_lag
+from paperkg.ui import resources
+from paperkg.ui.background import Background
+from paperkg.ui.i18n import t
 
-MODES = ("hybrid", "semantic", "keyword")
-
-
-def _module():
-    return state.optional_module("search.engine")
+__all__ = ["MODES", "engine", "related", "search", "start_loading", "lag"]
 
 
 @dataclass
 class _Engine:
-    engine: object
+    opened: OpenSearch
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def engine(self):
+        return self.opened.engine
 
 
 def _open(chosen) -> _Engine:
-    module, why = _module()
-    if module is None:
-        raise ImportError(why)
-    found = module.SearchEngine.open(chosen)
-    found.search("warm up 预热", k=1)  # loads the query encoder now, not on the first real search
-    len(found.briefs)  # and the paper fields that filters and related papers use
-    state.keep_out_of_gc()
+    found = open_search(chosen)
+    found.engine.search("warm up 预热", k=1)  # loads the query encoder now, not on the first real search
+    len(found.engine.briefs)  # and the paper fields that filters and related papers use
+    keep_out_of_gc()
     return _Engine(found)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _loader(home: str, backend: str, model: str | None, index_version: int | None) -> state.Background:
-    chosen = state.settings()
-    return state.Background(lambda: _open(chosen))
+def _loader(home: str, backend: str, model: str | None, index_version: int | None) -> Background:
+    chosen = resources.settings()
+    return Background(lambda: _open(chosen))
 
 
 def _index_version(home) -> int | None:
     """The search index's version on disk: an index rebuilt by the CLI opens afresh."""
-    manifest, _ = state.optional_module("search.manifest")
-    if manifest is None:
-        return None
     try:
-        found = manifest.read_manifest(home)
-    except StoreError:
+        found = read_manifest(home)
+    except PaperkgError:
         return None
     return found.version if found is not None else None
 
 
-def _current_loader() -> state.Background:
-    chosen = state.settings()
+def _current_loader() -> Background:
+    chosen = resources.settings()
     loader = _loader(str(chosen.home), chosen.backend, chosen.model, _index_version(chosen.home))
     if loader.failed():  # e.g. no index yet: try again on the next rerun
         _loader.clear()
@@ -75,13 +75,16 @@ def engine():
     loader.wait(t("loading_search"))
     try:
         return loader.result(), None
-    except (ImportError, StoreError, OSError, ValueError) as exc:
+    except (PaperkgError, OSError, ValueError) as exc:
         return None, str(exc)
 
 
-def modes() -> tuple[str, ...]:
-    module, _ = _module()
-    return tuple(getattr(module, "MODES", MODES)) if module is not None else MODES
+def lag() -> str | None:
+    """Why results may miss papers (the index is behind the library), or ``None``."""
+    found, _ = engine()
+    if found is None:
+        return None
+    return index_lag(found.engine.manifest.library_generation, resources.state().version)
 
 
 def search(query: str, k: int, mode: str, filters: PaperFilter | None):
@@ -90,8 +93,9 @@ def search(query: str, k: int, mode: str, filters: PaperFilter | None):
         return None, why
     try:
         with found.lock:
+            found.engine.check_filters(filters)
             return found.engine.search(query, k=k, mode=mode, filters=filters or None), None
-    except (StoreError, ValueError) as exc:
+    except (PaperkgError, ValueError) as exc:
         return None, str(exc)
 
 
@@ -99,7 +103,7 @@ def related(paper_key: str, k: int):
     found, why = engine()
     if found is None:
         return None, why
-    chosen = state.settings()
+    chosen = resources.settings()
     return _related(str(chosen.home), _index_version(chosen.home), paper_key, k)
 
 
@@ -112,20 +116,5 @@ def _related(home: str, index_version: int | None, paper_key: str, k: int):
     try:
         with found.lock:
             return found.engine.related(paper_key, k), None
-    except (StoreError, ValueError, KeyError) as exc:
+    except (PaperkgError, ValueError, KeyError) as exc:
         return None, str(exc)
-
-
-def index(progress) -> str | None:
-    """Bring the search index up to date after an ingest; the error text, or ``None``."""
-    module, why = state.optional_module("search.indexer")
-    if module is None:
-        return why
-    lib = state.library()
-    try:
-        with lib.lock:
-            records = lib.store.papers()
-        module.update_index(lib.settings, records, progress=progress)
-    except (StoreError, OSError, ValueError) as exc:
-        return str(exc)
-    return None

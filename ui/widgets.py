@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from graph.filters import PaperFilter
-from ui import nav, state, url_state
-from ui.i18n import t
-from ui.safe import md, short
+from paperkg.graph.filters import PaperFilter
+from paperkg.ui import nav, queries, url_state
+from paperkg.ui.i18n import t
+from paperkg.ui.safe import md, short
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,8 +27,8 @@ def sidebar_filters(ver: tuple, with_names: bool = True) -> PaperFilter | None:
     Returns ``None`` (after saying why) when a value is invalid."""
     side = st.sidebar
     side.subheader(t("filters"), anchor=False)
-    codes = [""] + [c["code"] for c in state.categories(ver)]
-    zh_names = {c["code"]: c.get("name_zh") or "" for c in state.categories(ver)}
+    codes = [""] + [c["code"] for c in queries.categories(ver)]
+    zh_names = {c["code"]: c.get("name_zh") or "" for c in queries.categories(ver)}
     url_state.restore("category", "", allowed=codes, parse=str.upper)
     labels = {c: f"{c} {zh_names.get(c, '')}".strip() if c else t("any") for c in codes}
     category = side.selectbox(t("category"), codes, key="category", format_func=labels.get)
@@ -40,7 +40,7 @@ def sidebar_filters(ver: tuple, with_names: bool = True) -> PaperFilter | None:
     since = side.date_input(t("since"), value=None, key="since", bind="query-params", format="YYYY-MM-DD")
     until = side.date_input(t("until"), value=None, key="until", bind="query-params", format="YYYY-MM-DD")
     try:
-        return PaperFilter(category=category or None, institution=(institution or "").strip() or None,
+        return PaperFilter.asked(category=category or None, institution=(institution or "").strip() or None,
                            author=(author or "").strip() or None, since=_iso(since), until=_iso(until))
     except ValueError as exc:
         st.error(t("bad_filter", why=md(str(exc))))
@@ -113,7 +113,7 @@ def top_names(papers: list[dict], field: str, exclude: str | None = None) -> lis
 def not_found(kind: str, name: str, ver: tuple) -> None:
     """Say the name is unknown and offer close names as links."""
     st.warning(t("not_found", kind=t(f"kind_{kind}"), name=md(name)))
-    suggestions = state.close_matches(ver, kind, name)
+    suggestions = queries.close_matches(ver, kind, name)
     if suggestions:
         st.caption(t("did_you_mean"))
         nav.links_row([f"{kind}:{s}" for s in suggestions], suggestions)
@@ -127,8 +127,8 @@ def empty_library_notice() -> None:
 def partner_network(papers: list[dict], field: str, node_id: str, edge_type: str, key: str, max_nodes: int = 25) -> None:
     """The network of names sharing ``papers`` with ``node_id`` (an author's co-authors,
     an institution's partners), the strongest ``max_nodes`` shown; a click opens that page."""
-    from graph.embedded import co_occurrence
-    from ui import graph_view
+    from paperkg.graph.base import co_occurrence
+    from paperkg.ui import graph_view
 
     kind = node_id.split(":", 1)[0]
     sub = co_occurrence(papers, field, kind, edge_type, 1, lambda _: None)

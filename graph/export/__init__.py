@@ -4,12 +4,12 @@
     data = render(sub, "graphml")            # bytes
     write_file(data, "google.graphml", force=False)
 
-See ``/work/helpers/export_api.md`` (and README, "Exporting") for the rules.
+The rules are in README.md, "Exporting a subgraph".
 """
-from graph.export.errors import EmptySelection, ExportError
-from graph.export.files import write_file
-from graph.export.formats import FORMATS, Format, check_format, format_for_path, render
-from graph.export.select import QUERY_KINDS, select_subgraph
+from paperkg.graph.export.errors import EmptySelection, ExportError
+from paperkg.graph.export.files import write_file
+from paperkg.graph.export.formats import FORMATS, Format, check_format, format_for_path, render
+from paperkg.graph.export.select import QUERY_KINDS, select_subgraph
 
 __all__ = ["FORMATS", "QUERY_KINDS", "EmptySelection", "ExportError", "Format", "check_format", "format_for_path",
            "render", "select_subgraph", "write_file"]

@@ -24,16 +24,14 @@ Values are cleaned per family of format:
 """
 from __future__ import annotations
 
-import gc
 import math
 import re
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 
 import orjson
 
-from graph.base import node_label
-from graph.model import Subgraph, kind_of
+from paperkg.graph.base import node_label
+from paperkg.graph.model import Subgraph, kind_of
 
 LIST_SEPARATOR = "; "
 _INT64 = 2 ** 63
@@ -201,20 +199,6 @@ def records(subgraph: Subgraph) -> tuple[list[dict], list[dict]]:
     nodes = [node_record(n, a) for n, a in subgraph.nodes.items()]
     edges = [edge_record(e) for e in subgraph.edges]
     return nodes, edges
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Cyclic garbage collection off while an export is built. Exports make no reference
-    cycles, and with a large library in memory every collection the export's allocations
-    trigger scans all of it: several times the export's own cost."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class _Missing:

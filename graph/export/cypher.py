@@ -25,8 +25,8 @@ from functools import lru_cache
 
 import orjson
 
-from graph.export.clean import native, utf8
-from graph.model import LABELS, Subgraph, key_of, kind_of
+from paperkg.graph.export.clean import native, utf8
+from paperkg.graph.model import LABELS, Subgraph, key_of, kind_of
 
 MERGE_KEY = {"paper": "id", "category": "code", "author": "name", "institution": "name", "digest": "name"}
 ROWS_PER_STATEMENT = 200

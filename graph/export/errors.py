@@ -1,7 +1,7 @@
 """Export errors: one line for the user, with the exit code the CLI returns."""
 from __future__ import annotations
 
-from graph.base import StoreError
+from paperkg.errors import StoreError
 
 
 class ExportError(StoreError):

@@ -1,11 +1,10 @@
 """Writing an export to disk: never over an existing file unless asked, never half a file."""
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
-from graph.export.errors import ExportError
+from paperkg.diskio import atomic_write_bytes
+from paperkg.graph.export.errors import ExportError
 
 
 def write_file(data: bytes, path, force: bool = False) -> Path:
@@ -19,24 +18,8 @@ def write_file(data: bytes, path, force: bool = False) -> Path:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ExportError(f"{path}: the folder {folder} does not exist; create it first")
+    mode = (path.stat().st_mode & 0o7777) if path.exists() else 0o644
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+        return atomic_write_bytes(path, data, mode)
     except OSError as exc:
-        raise ExportError(f"{path}: cannot write here: {exc.strerror}") from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, (path.stat().st_mode & 0o7777) if path.exists() else 0o644)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise ExportError(f"{path}: cannot write: {exc.strerror or exc}") from exc
-        raise
-    return path
-
+        raise ExportError(f"{path}: cannot write: {exc.strerror or exc}") from exc

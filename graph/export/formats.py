@@ -5,15 +5,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from graph.export.clean import gc_paused
-from graph.export.cypher import render_cypher
-from graph.export.errors import EmptySelection, ExportError
-from graph.export.json_formats import render_cytoscape, render_node_link
-from graph.export.references import render_bibtex, render_ris
-from graph.export.tables import render_csv_zip
-from graph.export.vosviewer import render_vosviewer
-from graph.export.xml_formats import render_gexf, render_graphml
-from graph.model import Subgraph
+from paperkg.graph.export.cypher import render_cypher
+from paperkg.graph.export.errors import EmptySelection, ExportError
+from paperkg.graph.export.json_formats import render_cytoscape, render_node_link
+from paperkg.graph.export.references import render_bibtex, render_ris
+from paperkg.graph.export.tables import render_csv_zip
+from paperkg.graph.export.vosviewer import render_vosviewer
+from paperkg.graph.export.xml_formats import render_gexf, render_graphml
+from paperkg.graph.model import Subgraph
+from paperkg.memory import paused_gc
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class Format:
     description: str
     binary: bool  # not text: refused on a terminal
     write: Callable[..., bytes]
+    papers_only: bool = False  # a reference list: holds the selection's papers and nothing else
 
 
 FORMATS: dict[str, Format] = {
@@ -36,9 +37,9 @@ FORMATS: dict[str, Format] = {
                      render_cypher),
     "vosviewer": Format(".vosviewer.json", "application/json", "VOSviewer JSON for VOSviewer and VOSviewer Online", False,
                         render_vosviewer),
-    "bibtex": Format(".bib", "application/x-bibtex", "BibTeX of the papers for Zotero, JabRef, LaTeX", False, render_bibtex),
+    "bibtex": Format(".bib", "application/x-bibtex", "BibTeX of the papers for Zotero, JabRef, LaTeX", False, render_bibtex, papers_only=True),
     "ris": Format(".ris", "application/x-research-info-systems", "RIS of the papers for EndNote, Zotero, Mendeley", False,
-                  render_ris),
+                  render_ris, papers_only=True),
 }
 
 #: Suffixes read as a format besides each format's own (longest match wins).
@@ -77,5 +78,5 @@ def render(subgraph: Subgraph, fmt: str, title: str = "paperkg export") -> bytes
     check_format(fmt)
     if not subgraph.nodes:
         raise EmptySelection("the selection is empty; nothing to export")
-    with gc_paused():
+    with paused_gc():
         return FORMATS[fmt].write(subgraph, title=title)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import orjson
 
-from graph.export.clean import flat, is_plain, native, records
-from graph.model import Subgraph
+from paperkg.graph.export.clean import flat, is_plain, native, records
+from paperkg.graph.model import Subgraph
 
 _SCALARS = (str, int, float, bool)
 

@@ -23,9 +23,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from graph.export.clean import native, utf8
-from graph.export.errors import EmptySelection
-from graph.model import ARXIV, Subgraph, kind_of
+from paperkg.graph.export.clean import native, utf8
+from paperkg.graph.export.errors import EmptySelection
+from paperkg.graph.model import ARXIV, Subgraph, kind_of
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}", "%": r"\%", "&": r"\&", "$": r"\$",

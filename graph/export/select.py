@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from graph.base import Store
-from graph.export.clean import gc_paused
-from graph.export.errors import EmptySelection, ExportError
-from graph.filters import PaperFilter
-from graph.model import KINDS, Subgraph, kind_of
+from paperkg.graph.base import Store
+from paperkg.graph.export.errors import EmptySelection, ExportError
+from paperkg.graph.filters import PaperFilter
+from paperkg.graph.model import KINDS, Subgraph, kind_of
+from paperkg.memory import paused_gc
 
 #: What ``--query`` exports around each paper a search returns.
 QUERY_KINDS = ("paper", "author", "institution", "category")
@@ -36,7 +36,7 @@ def select_subgraph(store: Store, around: Sequence[str] | str | None = None, hop
 
     Raises :class:`ExportError` (bad request, exit 2), the store's ``UnknownNode`` /
     ``AmbiguousName`` (exit 2) and :class:`EmptySelection` (nothing selected, exit 1)."""
-    with gc_paused():
+    with paused_gc():
         return _select(store, around, hops, kinds, query, k, institution_links, coauthors, min_weight, filters, search)
 
 
@@ -148,13 +148,13 @@ def _query(store: Store, query: str | None, k: int, hops: int, kinds: set[str] |
     if k < 1:
         raise ExportError(f"-k must be 1 or more, not {k}")
     if search is None:
-        from graph.export.searching import search_once
-
-        found = search_once(store, query, k, filters)
-    else:
-        found = search(query, k, filters)
+        raise ExportError("--query needs the search index; select with --around NAME instead")
+    found = search(query, k, filters)
     found = [p if p.startswith("paper:") else "paper:" + p for p in found]
     seeds = [p for p in dict.fromkeys(found) if store.get_node(p) is not None][:k]
     if not seeds:
         return Subgraph()
-    return ego(store, seeds, hops, kinds or set(QUERY_KINDS), filters)
+    sub = ego(store, seeds, hops, kinds or set(QUERY_KINDS), filters)
+    ranked = [s for s in seeds if s in sub.nodes]  # the papers in the search's order, then the rest
+    sub.nodes = {**{s: sub.nodes[s] for s in ranked}, **{n: a for n, a in sub.nodes.items() if n not in set(ranked)}}
+    return sub

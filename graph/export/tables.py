@@ -18,8 +18,8 @@ import time
 import zipfile
 from itertools import repeat
 
-from graph.export.clean import LIST_SEPARATOR, MISSING, edge_groups, flat, group_columns, node_groups, utf8
-from graph.model import Subgraph
+from paperkg.graph.export.clean import LIST_SEPARATOR, MISSING, edge_groups, flat, group_columns, node_groups, utf8
+from paperkg.graph.model import Subgraph
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 

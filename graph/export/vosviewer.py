@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import html
 
-from graph.export.clean import flat, native, records
-from graph.export.json_formats import dumps
-from graph.model import KINDS, Subgraph
+from paperkg.graph.export.clean import flat, native, records
+from paperkg.graph.export.json_formats import dumps
+from paperkg.graph.model import KINDS, Subgraph
 
 _DESCRIBED = ("kind", "title_zh", "name_zh", "category", "posted_at", "authors", "institutions", "arxiv")
 

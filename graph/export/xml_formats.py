@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from itertools import repeat
 
-from graph.export.clean import (LIST_SEPARATOR, MISSING, edge_groups, flat, group_columns, node_groups,
+from paperkg.graph.export.clean import (LIST_SEPARATOR, MISSING, edge_groups, flat, group_columns, node_groups,
                                 unique_names, xml_name, xml_utf8)
-from graph.model import Subgraph
+from paperkg.graph.model import Subgraph
 
 _INT64 = 2 ** 63
 

@@ -3,25 +3,25 @@ from __future__ import annotations
 
 import streamlit as st
 
-from graph.model import author_id
-from ui import nav, state, widgets
-from ui.i18n import t
-from ui.safe import md
+from paperkg.graph.model import author_id
+from paperkg.ui import nav, queries, resources, widgets
+from paperkg.ui.i18n import t
+from paperkg.ui.safe import md
 
 
 
 def render() -> None:
-    ver = state.version()
+    ver = resources.version()
     name = (st.query_params.get("name") or "").strip()
     if not name:
         st.info(t("no_name_chosen"))
         st.page_link(nav.SEARCH, label=t("page_search"), icon=":material/search:")
         return
     node_id = author_id(name)
-    if state.node(ver, node_id) is None:
+    if queries.node(ver, node_id) is None:
         widgets.not_found("author", name, ver)
         return
-    shown = state.show(ver, node_id)
+    shown = queries.show(ver, node_id)
     papers = shown["papers"]
     st.title(md(name), anchor=False)
     cols = st.columns(3)

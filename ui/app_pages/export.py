@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from graph.base import StoreError
-from graph.model import KINDS, kind_of
-from ui import graph_view, state, url_state, widgets
-from ui.i18n import t
-from ui.safe import md, short
+from paperkg.errors import PaperkgError
+from paperkg.graph.export import FORMATS
+from paperkg.graph.export import render as render_file
+from paperkg.graph.model import KINDS, kind_of
+from paperkg.ui import graph_view, queries, resources, url_state, widgets
+from paperkg.ui.i18n import t
+from paperkg.services import ExportRequest, select
+from paperkg.ui.safe import md, short
 
 PREVIEW_NODES = 150
 DEFAULT_KINDS = ["paper", "author", "institution", "category"]
@@ -16,20 +19,16 @@ DEFAULT_KINDS = ["paper", "author", "institution", "category"]
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _subgraph(ver: tuple, seeds: tuple, hops: int, kinds: tuple, filters: tuple):
-    export, _ = state.optional_module("graph.export")
-    with state.locked() as store:
-        return export.select_subgraph(store, around=list(seeds), hops=hops, kinds=list(kinds) or None,
-                                      filters=state._filters(filters) or None)
+    lib = resources.library()
+    request = ExportRequest(around=list(seeds), hops=hops, kinds=list(kinds) or None,
+                            filters=queries.filters_of(filters) or None)
+    return select(lib.settings, request, store=lib.store, store_lock=lib.lock)
 
 
 def render() -> None:
-    ver = state.version()
+    ver = resources.version()
     st.title(t("page_export"), anchor=False)
-    export, why = state.optional_module("graph.export")
-    if export is None:
-        st.warning(t("export_unavailable", why=md(why)))
-        return
-    if not state.has_papers(ver):
+    if not queries.has_papers(ver):
         widgets.empty_library_notice()
         return
     filters = widgets.sidebar_filters(ver)
@@ -47,8 +46,8 @@ def render() -> None:
         st.info(t("choose_seeds"))
         return
     try:
-        sub = _subgraph(ver, tuple(seeds), int(hops), tuple(kinds), state.filter_key(filters))
-    except StoreError as exc:
+        sub = _subgraph(ver, tuple(seeds), int(hops), tuple(kinds), queries.filter_key(filters))
+    except PaperkgError as exc:
         st.warning(md(str(exc)))
         return
     st.subheader(t("preview"), anchor=False)
@@ -59,16 +58,16 @@ def render() -> None:
     present = [k for k in KINDS if any(a.get("kind") == k for a in shown.nodes.values())]
     graph_view.legend(present, {k: t(f"kind_{k}") for k in KINDS})
     graph_view.network(shown, key="export-net", height=460)
-    downloads(export, sub)
+    downloads(sub)
 
 
 def seed_picker(ver: tuple) -> list[str]:
     """Seeds (node ids) chosen from matches of what is typed; the choice is in the URL."""
     typed = st.text_input(t("seed_search"), key="seed_text", live=True, placeholder="Google, Y Dong, attention…")
     url_state.restore("seeds", [], multi=True)
-    chosen = [s for s in st.session_state["seeds"] if state.node(ver, s) is not None]
+    chosen = [s for s in st.session_state["seeds"] if queries.node(ver, s) is not None]
     st.session_state["seeds"] = chosen
-    candidates = state.find_nodes(ver, typed or "") if typed else []
+    candidates = queries.find_nodes(ver, typed or "") if typed else []
     labels = {node_id: label for node_id, label in candidates}
     options = list(dict.fromkeys(chosen + [node_id for node_id, _ in candidates]))
 
@@ -80,31 +79,27 @@ def seed_picker(ver: tuple) -> list[str]:
 
 
 def _label(ver: tuple, node_id: str) -> str:
-    attrs = state.node(ver, node_id) or {}
+    attrs = queries.node(ver, node_id) or {}
     return attrs.get("title") or attrs.get("name") or attrs.get("code") or node_id.split(":", 1)[-1]
 
 
-#: Formats that list papers only (references): nothing to write without paper nodes.
-PAPER_FORMATS = ("bibtex", "ris")
-
-
-def downloads(export, sub) -> None:
+def downloads(sub) -> None:
     has_papers = any(a.get("kind") == "paper" for a in sub.nodes.values())
     with st.container(horizontal=True, gap="small"):
-        for name, fmt in export.FORMATS.items():
-            unavailable = name in PAPER_FORMATS and not has_papers
-            st.download_button(t("download", fmt=name), data=_renderer(export, sub, name),
+        for name, fmt in FORMATS.items():
+            unavailable = fmt.papers_only and not has_papers
+            st.download_button(t("download", fmt=name), data=_renderer(sub, name),
                                file_name="paperkg-export" + fmt.suffix, mime=fmt.mime,
                                help=t("needs_papers") if unavailable else fmt.description, disabled=unavailable,
                                key=f"download-{name}", on_click="ignore", icon=":material/download:")
 
 
-def _renderer(export, sub, name: str):
+def _renderer(sub, name: str):
     """Renders when the button is clicked (on Streamlit's worker thread), not on every rerun."""
     def produce() -> bytes:
         try:
-            return export.render(sub, name)
-        except StoreError as exc:  # the download then holds the one-line reason instead
+            return render_file(sub, name)
+        except PaperkgError as exc:  # the download then holds the one-line reason instead
             return f"paperkg: {exc}\n".encode("utf-8")
     return produce
 

@@ -11,16 +11,14 @@ import hashlib
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import PurePath
 
 import streamlit as st
 
-from graph.base import IngestReport, LibraryBusy
-from ingest.files import parse_digest_bytes
-from ui import nav, search_bridge, state
-from ui.i18n import t
-from ui.safe import md, short
-
+from paperkg.errors import LibraryBusy
+from paperkg.services import ingest
+from paperkg.ui import nav, queries, resources
+from paperkg.ui.i18n import t
+from paperkg.ui.safe import md, short
 
 
 def _wait_seconds(text: str | None, default: float = 60.0) -> float:
@@ -55,61 +53,52 @@ def render() -> None:
         show_result(result)
 
 
+#: Where each stage of an ingest sits on the page's progress bar.
+_SHARES = {"ingesting": (0.0, 0.3), "loading the model": (0.3, 0.4), "embedding": (0.4, 0.9), "indexing": (0.9, 1.0)}
+
+
 def run_ingest(inputs: list[tuple[str, bytes]]) -> dict:
-    """Parse, write and index ``inputs``; returns a plain summary for :func:`show_result`."""
-    bar = st.progress(0.0)
-    parsed = []
-    for i, (file_name, data) in enumerate(inputs):
-        bar.progress(i / (len(inputs) + 1), text=t("parsing", file=md(file_name)))
-        parsed.append(parse_digest_bytes(data, file_name, PurePath(file_name).stem))
-    bar.progress(len(inputs) / (len(inputs) + 1), text=t("writing"))
+    """Ingest and index ``inputs`` through :func:`paperkg.services.ingest` on a worker thread,
+    the progress bar naming each stage (and saying when it waits for another writer);
+    returns a plain summary for :func:`show_result`."""
+    bar = st.progress(0.0, text=t("stage_ingesting", done=0, total=len(inputs)))
+    lib = resources.library()
+    latest = {"stage": "ingesting", "done": 0, "total": len(inputs)}
+
+    def progress(stage: str, done: int, total: int) -> None:  # on the worker: only record
+        latest.update(stage=stage, done=done, total=total)
+
+    def work():
+        return ingest(lib.settings, inputs, wait=WAIT_S, progress=progress, store=lib.store, store_lock=lib.lock)
+
+    started = time.monotonic()
     try:
-        report = _write(parsed, bar)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            future = pool.submit(work)
+            while not future.done():
+                stage, done, total = latest["stage"], latest["done"], latest["total"]
+                low, high = _SHARES.get(stage, (0.0, 1.0))
+                if stage == "ingesting" and done == 0 and time.monotonic() - started > 2:
+                    text = t("waiting_lock", s=int(time.monotonic() - started))
+                else:
+                    text = t("stage_" + stage.replace(" ", "_"), done=done, total=total)
+                bar.progress(min(low + (high - low) * done / max(total, 1), 1.0), text=text)
+                time.sleep(0.25)
+            outcome = future.result()
     except LibraryBusy:
         bar.empty()
         return {"busy": True}
-    changed = sorted(report.changed_papers)
-    index_error = None
-    if changed:
-        def progress(done: int, total: int) -> None:
-            bar.progress(min(done / max(total, 1), 1.0), text=t("embedding", done=done, total=total))
-        index_error = search_bridge.index(progress)
     bar.empty()
+    report = outcome.report
     return {
         "digests": [(d.file, d.status, d.entries) for d in report.digests],
-        "problems": [str(p) for p in report.problems],
-        "added": sum(len(d.added) for d in report.digests),
-        "updated": sum(len(d.updated) for d in report.digests),
-        "changed": ["paper:" + key for key in changed],
-        "index_error": index_error,
+        "problems": outcome.problems,
+        "added": len(report.added),
+        "updated": len(report.updated),
+        "rejected": [d.file for d in report.rejected],
+        "changed": ["paper:" + key for key in sorted(report.changed_papers)],
+        "index_error": outcome.index_error,
     }
-
-
-def _write(parsed: list, bar) -> IngestReport:
-    """Ingest under the app's store lock, waiting for another writer up to ``WAIT_S``."""
-    lib = state.library()
-
-    def work() -> IngestReport:
-        with lib.lock:
-            store = lib.store
-            previous = getattr(store, "wait", None)
-            if previous is not None:
-                store.wait = WAIT_S
-            try:
-                return store.ingest(parsed)
-            finally:
-                if previous is not None:
-                    store.wait = previous
-
-    started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        future = pool.submit(work)
-        while not future.done():
-            elapsed = time.monotonic() - started
-            if elapsed > 2:
-                bar.progress(0.5, text=t("waiting_lock", s=int(elapsed)))
-            time.sleep(0.25)
-        return future.result()
 
 
 def show_result(result: dict) -> None:
@@ -128,9 +117,9 @@ def show_result(result: dict) -> None:
         st.caption(t("no_problems"))
     if result["changed"]:
         st.subheader(t("added_papers"), anchor=False)
-        ver = state.version()
+        ver = resources.version()
         for node_id in result["changed"][:100]:
-            paper = state.node(ver, node_id) or {}
+            paper = queries.node(ver, node_id) or {}
             nav.link(node_id, short(paper.get("title") or node_id, 100))
 
 

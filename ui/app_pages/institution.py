@@ -4,25 +4,25 @@ from __future__ import annotations
 
 import streamlit as st
 
-from graph.model import institution_id
-from ui import nav, state, widgets
-from ui.i18n import t
-from ui.safe import md
+from paperkg.graph.model import institution_id
+from paperkg.ui import nav, queries, resources, widgets
+from paperkg.ui.i18n import t
+from paperkg.ui.safe import md
 
 
 
 def render() -> None:
-    ver = state.version()
+    ver = resources.version()
     name = (st.query_params.get("name") or "").strip()
     if not name:
         st.info(t("no_name_chosen"))
         st.page_link(nav.OVERVIEW, label=t("page_overview"), icon=":material/hub:")
         return
     node_id = institution_id(name)
-    if state.node(ver, node_id) is None:
+    if queries.node(ver, node_id) is None:
         widgets.not_found("institution", name, ver)
         return
-    shown = state.show(ver, node_id)
+    shown = queries.show(ver, node_id)
     papers = shown["papers"]
     st.title(md(name), anchor=False)
     authors = widgets.top_names(papers, "authors")

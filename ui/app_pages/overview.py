@@ -6,24 +6,24 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import graph_view, nav, state, widgets
-from ui.i18n import t
+from paperkg.ui import graph_view, nav, queries, resources, widgets
+from paperkg.ui.i18n import t
 
 #: The most connected institutions are densely linked: a ring keeps every name readable.
 LAYOUT = "circle"
 
 
 def render() -> None:
-    ver = state.version()
+    ver = resources.version()
     st.title(t("page_overview"), anchor=False)
-    if not state.has_papers(ver):
+    if not queries.has_papers(ver):
         widgets.empty_library_notice()
         return
-    stats = state.stats(ver)
+    stats = queries.stats(ver)
     filters = widgets.sidebar_filters(ver)
     if filters is None:
         return
-    key = state.filter_key(filters)
+    key = queries.filter_key(filters)
     min_weight = st.sidebar.slider(t("min_weight"), 1, 10, 1, key="min_weight", bind="query-params")
     max_nodes = st.sidebar.slider(t("max_nodes"), 10, 300, 50, step=10, key="max_nodes", bind="query-params")
 
@@ -33,12 +33,12 @@ def render() -> None:
         col.metric(t(name), stats.get(name, 0))
 
     st.subheader(t("per_category_month"), anchor=False)
-    rows = state.monthly_by_category(ver, key)
+    rows = queries.monthly_by_category(ver, key)
     frame = pd.DataFrame(rows, columns=["month", t("category"), "papers"])
     st.bar_chart(frame, x="month", y="papers", color=t("category"), x_label=t("month"), y_label=t("paper_count"),
                  height=280)
 
-    links = state.institution_links(ver, key, min_weight)
+    links = queries.institution_links(ver, key, min_weight)
     if not links.edges:
         st.info(t("no_links"))
         return

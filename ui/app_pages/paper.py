@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from graph.model import author_id, institution_id
-from ui import graph_view, nav, search_bridge, state
-from ui.i18n import t
-from ui.safe import md, md_link, short
+from paperkg.graph.model import author_id, institution_id
+from paperkg.ui import graph_view, nav, queries, resources, search_bridge
+from paperkg.ui.i18n import t
+from paperkg.ui.safe import md, md_link, short
 
 
 def render() -> None:
-    ver = state.version()
+    ver = resources.version()
     key = (st.query_params.get("id") or "").strip().removeprefix("paper:")
     if not key:
         st.info(t("no_paper_chosen"))
         st.page_link(nav.SEARCH, label=t("page_search"), icon=":material/search:")
         return
-    paper = state.node(ver, "paper:" + key)
+    paper = queries.node(ver, "paper:" + key)
     if paper is None or paper.get("kind") != "paper":
         st.warning(t("paper_not_found", id=md(key)))
         st.page_link(nav.SEARCH, label=t("page_search"), icon=":material/search:")
@@ -44,7 +44,7 @@ def header(paper: dict, ver: tuple) -> None:
     if paper.get("title_zh"):
         st.subheader(md(paper["title_zh"]), anchor=False)
     category = paper.get("category") or ""
-    zh_name = next((c.get("name_zh", "") for c in state.categories(ver) if c.get("code") == category), "")
+    zh_name = next((c.get("name_zh", "") for c in queries.categories(ver) if c.get("code") == category), "")
     bits = [f"{md(category)} {md(zh_name)}".strip(), f"{t('posted')}: {md((paper.get('posted_at') or '')[:10])}"]
     if paper.get("starred"):
         bits.append(t("starred"))
@@ -83,7 +83,7 @@ def related(key: str, ver: tuple) -> None:
 
 def neighbourhood(paper: dict, ver: tuple) -> None:
     st.subheader(t("neighbourhood"), anchor=False)
-    sub = state.paper_neighbourhood(ver, "paper:" + paper["id"])
+    sub = queries.paper_neighbourhood(ver, "paper:" + paper["id"])
     graph_view.legend(["paper", "author", "institution", "category"],
                       {k: t(f"kind_{k}") for k in ("paper", "author", "institution", "category")})
     clicked = graph_view.network(sub, key="paper-net", focus="paper:" + paper["id"], height=480)

@@ -5,33 +5,33 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import nav, search_bridge, state, url_state, widgets
-from ui.i18n import t
-from ui.safe import md, short
+from paperkg.ui import nav, queries, resources, search_bridge, url_state, widgets
+from paperkg.ui.i18n import t
+from paperkg.ui.safe import md, short
 
 PAGE_SIZE = 20
 
 
 def render() -> None:
-    ver = state.version()
+    ver = resources.version()
     st.title(t("app_title"), anchor=False)
-    if not state.has_papers(ver):
+    if not queries.has_papers(ver):
         widgets.empty_library_notice()
         return
     query = st.text_input(t("search_box"), key="q", bind="query-params", placeholder=t("search_placeholder"),
                           icon=":material/search:")
-    modes = search_bridge.modes()
+    modes = search_bridge.MODES
     url_state.restore("mode", modes[0], allowed=modes)
     mode_names = {m: t(f"mode_{m}") if f"mode_{m}" in _MODE_KEYS else m for m in modes}
     mode = st.segmented_control(t("mode"), list(modes), key="mode", required=True, format_func=mode_names.get)
     url_state.publish("mode", mode, modes[0])
-    state.start_loading()
+    resources.start_loading()
     search_bridge.start_loading()
     filters = widgets.sidebar_filters(ver)
     if filters is None:
         return
     query = (query or "").strip()
-    asked = (query, mode, state.filter_key(filters))
+    asked = (query, mode, queries.filter_key(filters))
     if st.session_state.get("asked") != asked:
         st.session_state["asked"], st.session_state["limit"] = asked, PAGE_SIZE
     limit = st.session_state["limit"]
@@ -41,7 +41,7 @@ def render() -> None:
             show_hits(hits, limit)
             return
         st.warning(t("search_unavailable", why=md(why)))
-    total, papers = state.papers(ver, state.filter_key(filters), limit)
+    total, papers = queries.papers(ver, queries.filter_key(filters), limit)
     st.subheader(t("latest_papers"), anchor=False)
     st.caption(t("results_count", n=total))
     if not papers:

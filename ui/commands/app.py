@@ -1,22 +1,27 @@
 """``paperkg ui``: the Streamlit app on this machine's loopback address.
 
-The app is started as ``streamlit run ui/app.py`` in place of this process (so
-stopping ``paperkg ui`` stops the server), headless, with the library chosen
-here (``--home``/``--backend``) passed on through ``PAPERKG_HOME`` /
+The app is started as ``python -P -m streamlit run ui/app.py`` in place of this
+process (so stopping ``paperkg ui`` stops the server), headless, with the library
+chosen here (``--home``/``--backend``) passed on through ``PAPERKG_HOME`` /
 ``PAPERKG_BACKEND`` so the app opens the same library as every other command.
+``-P`` keeps the folder the user starts from off ``sys.path``: a ``click.py`` or
+``streamlit.py`` lying there is never imported in place of the real module.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import socket
 import sys
 from pathlib import Path
 
+from paperkg.errors import UsageError
+
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
 
-def register(sub) -> None:
-    p = sub.add_parser("ui", help="open the app (search, papers, networks, export, ingest) in the browser")
+def register(sub, shared) -> None:
+    p = sub.add_parser("ui", parents=[shared], help="open the app (search, papers, networks, export, ingest) in the browser")
     p.add_argument("--port", type=int, default=8501, help="port to listen on (default: 8501)")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 shares it with the network)")
@@ -24,7 +29,7 @@ def register(sub) -> None:
 
 
 def streamlit_command(host: str, port: int) -> list[str]:
-    return [sys.executable, "-m", "streamlit", "run", str(APP),
+    return [sys.executable, "-P", "-m", "streamlit", "run", str(APP),
             "--server.address", host, "--server.port", str(port), "--server.headless", "true",
             "--server.fileWatcherType", "none", "--server.runOnSave", "false",
             "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
@@ -43,8 +48,6 @@ def app_environment(settings, base: dict | None = None) -> dict:
 
 
 def check_port(host: str, port: int) -> None:
-    from ui.cli import UsageError
-
     if not 1 <= port <= 65535:
         raise UsageError(f"--port {port}: not a port; use a number from 1 to 65535, e.g. 8501")
     try:
@@ -61,10 +64,11 @@ def check_port(host: str, port: int) -> None:
 
 
 def cmd_ui(args) -> int:
+    if importlib.util.find_spec("streamlit") is None or importlib.util.find_spec("st_link_analysis") is None:
+        raise UsageError("the app needs Streamlit; install it with pip install 'paperkg[app]'")
     check_port(args.host, args.port)
     shown_host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"paperkg: app at http://{shown_host}:{args.port}/  (library {args.settings.home}); Ctrl+C stops it",
           file=sys.stderr, flush=True)
     command = streamlit_command(args.host, args.port)
     os.execve(command[0], command, app_environment(args.settings))
-    return 0  # not reached

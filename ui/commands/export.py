@@ -2,23 +2,23 @@
 from __future__ import annotations
 
 import sys
-from contextlib import nullcontext
 
-from tqdm import tqdm
-
-from graph.export import FORMATS, check_format, format_for_path, render, select_subgraph, write_file
-from graph.export.errors import ExportError
-from graph.export.searching import opened_search
-from graph.factory import open_store
-from graph.model import KINDS
-from ui.commands.library import add_filter_options, filters_from
+from paperkg.graph.export import FORMATS, check_format, format_for_path
+from paperkg.graph.export.errors import ExportError
+from paperkg.graph.model import KINDS, kind_of
+from paperkg.search import MODES
+from paperkg.services import ExportRequest, export
+from paperkg.ui.commands.library import add_filter_options, filters_from
+from paperkg.ui.output import note, plural
+from paperkg.ui.progress import bars
 
 EPILOG = ("formats: " + "; ".join(f"{name} ({f.suffix}): {f.description}" for name, f in FORMATS.items())
           + ". Without --format the suffix of -o decides. Without -o (or with -o -) the export goes to stdout.")
 
 
-def register(sub) -> None:
-    p = sub.add_parser("export", help="export a subgraph (GraphML, GEXF, JSON, Cytoscape, CSV, Cypher, VOSviewer, BibTeX, RIS)",
+def register(sub, shared) -> None:
+    p = sub.add_parser("export", parents=[shared],
+                       help="export a subgraph (GraphML, GEXF, JSON, Cytoscape, CSV, Cypher, VOSviewer, BibTeX, RIS)",
                        epilog=EPILOG)
     what = p.add_argument_group("what to export (one of)")
     what.add_argument("--around", nargs="+", action="extend", metavar="NAME_OR_ID",
@@ -30,7 +30,7 @@ def register(sub) -> None:
     shape = p.add_argument_group("shape")
     shape.add_argument("--hops", type=int, metavar="N", help="neighbourhood radius for --around/--query (default 1)")
     shape.add_argument("-k", type=int, default=None, metavar="N", help="how many search results for --query (default 10)")
-    shape.add_argument("--mode", choices=("hybrid", "semantic", "keyword"), default=None,
+    shape.add_argument("--mode", choices=MODES, default=None,
                        help="search ranking for --query (default hybrid)")
     shape.add_argument("--kinds", metavar="LIST", help=f"keep only these node kinds, comma-separated: {','.join(KINDS)}")
     shape.add_argument("--min-weight", type=int, metavar="W",
@@ -81,26 +81,23 @@ def cmd_export(args) -> int:
     fmt, path = _output_format(args)
     if path is None and FORMATS[fmt].binary and sys.stdout.isatty():
         raise ExportError(f"{fmt} is a binary file ({FORMATS[fmt].suffix}); write it with -o FILE{FORMATS[fmt].suffix}")
-    filters = filters_from(args)
-    kinds = args.kinds.split(",") if args.kinds is not None else None
-    searching = opened_search(args.settings, args.mode or "hybrid") if args.query is not None else nullcontext()
-    with tqdm(total=3, desc="export", unit="step", file=sys.stderr, disable=None, leave=False) as bar:
-        bar.set_postfix_str("selecting")
-        with open_store(args.settings) as store, searching as search:
-            sub = select_subgraph(store, around=args.around, hops=1 if args.hops is None else args.hops, kinds=kinds,
-                                  query=args.query, k=10 if args.k is None else args.k,
-                                  institution_links=args.institution_links, coauthors=args.coauthors,
-                                  min_weight=1 if args.min_weight is None else args.min_weight, filters=filters,
-                                  search=search)
-        bar.update()
-        bar.set_postfix_str(f"{len(sub.nodes)} nodes, {len(sub.edges)} edges: writing {fmt}")
-        data = render(sub, fmt, title=_title(args))
-        bar.update()
-        if path is None:
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
-            return 0
-        written = write_file(data, path, force=args.force)
-        bar.update()
-    print(f"wrote {len(sub.nodes)} nodes and {len(sub.edges)} edges as {fmt} to {written}", file=sys.stderr)
+    request = ExportRequest(around=args.around or [], hops=1 if args.hops is None else args.hops,
+                            kinds=args.kinds.split(",") if args.kinds is not None else None, query=args.query,
+                            k=10 if args.k is None else args.k, mode=args.mode or "hybrid",
+                            institution_links=args.institution_links, coauthors=args.coauthors,
+                            min_weight=1 if args.min_weight is None else args.min_weight, filters=filters_from(args))
+    with bars() as progress:
+        result = export(args.settings, request, fmt, path, force=args.force, title=_title(args), progress=progress)
+    if result.path is None:
+        sys.stdout.buffer.write(result.data)
+        sys.stdout.flush()
+        return 0
+    note(f"wrote {_holds(result.subgraph, fmt)} as {fmt} to {result.path}")
     return 0
+
+
+def _holds(sub, fmt: str) -> str:
+    """What the file holds: references for BibTeX/RIS (papers only), else nodes and edges."""
+    if FORMATS[fmt].papers_only:
+        return plural(sum(1 for n in sub.nodes if kind_of(n) == "paper"), "reference")
+    return f"{plural(len(sub.nodes), 'node')} and {plural(len(sub.edges), 'edge')}"

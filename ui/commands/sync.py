@@ -1,25 +1,20 @@
 """``sync``: copy a library between the embedded store (``--home``) and Neo4j.
 
 ``paperkg sync --to neo4j`` moves a one-laptop library up to the team's
-database, ``--from neo4j`` brings the database down into ``--home``. Digests
-travel with their text and what they said about each paper, and go through the
-target store's own ingest, so running it again changes nothing and digests
-already in the target are kept (a digest of the same name is replaced). The
-search index of ``--home`` is updated as after an ingest.
+database, ``--from neo4j`` brings the database down into ``--home`` (see
+:mod:`paperkg.services.syncing`).
 """
 from __future__ import annotations
 
-import dataclasses
-import sys
-
-from tqdm import tqdm
-
-from graph.base import StoreError
-from ui.output import print_json
+from paperkg.errors import PaperkgError
+from paperkg.services import sync
+from paperkg.ui.output import plural, print_json, say
+from paperkg.ui.progress import bars
 
 
-def register(sub) -> None:
-    p = sub.add_parser("sync", help="copy the library in --home to a Neo4j database (--to neo4j) or back (--from neo4j)")
+def register(sub, shared) -> None:
+    p = sub.add_parser("sync", parents=[shared],
+                       help="copy the library in --home to a Neo4j database (--to neo4j) or back (--from neo4j)")
     direction = p.add_mutually_exclusive_group(required=True)
     direction.add_argument("--to", choices=["neo4j"], help="copy the embedded library in --home into Neo4j")
     direction.add_argument("--from", dest="source", choices=["neo4j"], help="copy the Neo4j database into --home")
@@ -30,41 +25,21 @@ def register(sub) -> None:
 
 
 def cmd_sync(args) -> int:
-    from graph.embedded import EmbeddedStore
-    from graph.neo4j_store import Neo4jStore
-    from graph.sync import library_digests
-    from ui.commands.library import AFTER_INGEST
-
-    settings = args.settings
-    to_neo4j = args.to == "neo4j"
-    if to_neo4j and not (settings.home / "library.sqlite").is_file():
-        raise StoreError(f"no library in {settings.home} to copy; ingest digests first, or point --home "
-                         "(or PAPERKG_HOME) at the library folder")
-    if to_neo4j:
-        source = EmbeddedStore(settings.home)
-        with source:
-            pairs = library_digests(source.library)
-        target = Neo4jStore(settings.neo4j, home=settings.home, wait=args.wait)
-    else:
-        with Neo4jStore(settings.neo4j, home=settings.home) as source:
-            pairs = source.export_digests()
-        target = EmbeddedStore(settings.home, wait=args.wait)
-    with target, tqdm(total=len(pairs), desc="copying", unit="digest", file=sys.stderr, disable=None, leave=False) as bar:
-        report = target.ingest(pairs, progress=bar.update)
-        target_settings = dataclasses.replace(settings, backend=target.backend)
-        for hook in AFTER_INGEST:
-            hook(target_settings, target, report)
-    statuses = {}
+    with bars() as progress:
+        outcome = sync(args.settings, to_neo4j=args.to == "neo4j", wait=args.wait, progress=progress)
+    report = outcome.report
+    statuses: dict[str, int] = {}
     for d in report.digests:
         statuses[d.status] = statuses.get(d.status, 0) + 1
-    added = sorted({p for d in report.digests for p in d.added})
-    updated = sorted({p for d in report.digests for p in d.updated} - set(added))
-    where = "to neo4j" if to_neo4j else "from neo4j"
     if args.json:
-        print_json({"direction": where, "digests": [{"name": d.name, "status": d.status, "added": d.added, "updated": d.updated}
-                                                    for d in report.digests],
-                    "statuses": statuses, "added": len(added), "updated": len(updated)})
+        print_json({"direction": outcome.direction,
+                    "digests": [{"name": d.name, "status": d.status, "added": d.added, "updated": d.updated}
+                                for d in report.digests],
+                    "statuses": statuses, "added": len(report.added), "updated": len(report.updated)})
     else:
         counts = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items())) or "nothing to copy"
-        print(f"synced {len(report.digests)} digests {where} ({counts}): {len(added)} papers added, {len(updated)} updated")
+        say(f"synced {plural(len(report.digests), 'digest')} {outcome.direction} ({counts}): "
+            f"{plural(len(report.added), 'paper')} added, {len(report.updated)} updated")
+    if outcome.index_error:
+        raise PaperkgError(outcome.index_error)
     return 0

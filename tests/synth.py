@@ -1,11 +1,11 @@
-"""Synthetic digests in the exact format of the real ones, for benchmarks.
+"""Synthetic digests in the exact format of the real ones, for benchmarks and tests.
 
 Authors and institutions are drawn Zipf-distributed from large pools (a few
 prolific labs and authors, a long tail), text lengths follow the real digest:
 Chinese titles of 10–30 characters, summaries of 150–400, English abstracts of
 120–260 words. Each digest is one day with ~50 papers, 70 % main entries.
 
-    python -m bench.synth OUT_DIR N_PAPERS     # write digests
+    python -m tests.synth OUT_DIR N_PAPERS     # write digests
 """
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ingest.weibo import post_id_for_time
+from paperkg.ingest.weibo import post_id_for_time
 
-OUT = Path(__file__).resolve().parent / "out"
+OUT = Path(__file__).resolve().parent.parent / "bench" / "out"
 CATEGORIES = [("LG", "机器学习"), ("CV", "计算机视觉"), ("CL", "计算与语言"), ("AS", "音频与语音"),
               ("RO", "机器人"), ("AI", "人工智能"), ("IR", "信息检索")]
 _SURNAMES = ("Zhang Wang Li Liu Chen Yang Huang Zhao Wu Zhou Xu Sun Ma Zhu Hu Guo He Lin Luo Gao Smith Johnson "
@@ -160,8 +160,8 @@ def synthetic_digests(n_papers: int, seed: int = 0) -> Path:
 
 def synthetic_library(n_papers: int, seed: int = 0) -> Path:
     """A cached embedded library home holding ``n_papers`` synthetic papers (no embeddings)."""
-    from graph.embedded import EmbeddedStore
-    from ingest import read_inputs
+    from paperkg.graph.embedded import EmbeddedStore
+    from paperkg.ingest import read_inputs
 
     home = OUT / f"library-{n_papers}-{seed}"
     if not (home / ".complete").exists():

@@ -1,7 +1,7 @@
 """Retrieval quality on a query set: MRR@10 and recall@5 per mode and query language.
 
 A query set is JSON Lines of ``{"query", "lang", "relevant": [exact English titles], "kind"}``
-(``data/eval/queries.jsonl``). ``python -m search.evaluate [--home HOME]`` prints the table
+(``data/eval/queries.jsonl``). ``python -m tests.evaluation [--home HOME]`` prints the table
 for a library (by default one built from ``data/digests`` in a temp folder).
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import orjson
 
-from graph.model import paper_key
+from paperkg.graph.model import paper_key
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "data" / "eval" / "queries.jsonl"
@@ -44,7 +44,7 @@ def score_runs(queries: list[dict], ranked_lists: list[list[str]]) -> dict[str, 
 
 
 def evaluate(engine, queries: list[dict], modes=("semantic", "keyword", "hybrid"), k: int = 10) -> dict:
-    """``{mode: score_runs(...)}`` for a :class:`search.engine.SearchEngine`."""
+    """``{mode: score_runs(...)}`` for a :class:`paperkg.search.engine.SearchEngine`."""
     texts = [q["query"] for q in queries]
     return {mode: score_runs(queries, [[hit["id"] for hit in hits] for hits in engine.search_many(texts, k, mode)])
             for mode in modes}
@@ -62,17 +62,11 @@ def format_table(results: dict) -> str:
 
 def sample_library(home: Path) -> Path:
     """Ingest ``data/digests`` into ``home`` and index it (embeddings come from the cache when present)."""
-    from graph.config import load_settings
-    from graph.embedded import EmbeddedStore
-    from ingest import read_inputs
-    from search.indexer import update_index
+    from paperkg.graph.config import load_settings
+    from paperkg.services import ingest
 
-    store = EmbeddedStore(home)
-    try:
-        store.ingest(read_inputs([str(ROOT / "data" / "digests")]))
-        update_index(load_settings(str(home)), store.papers())
-    finally:
-        store.close()
+    outcome = ingest(load_settings(str(home)), [str(ROOT / "data" / "digests")])
+    assert outcome.exit_code == 0, outcome.problems or outcome.index_error
     return home
 
 
@@ -80,8 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
     import tempfile
 
-    from graph.config import load_settings
-    from search.engine import SearchEngine
+    from paperkg.graph.config import load_settings
+    from paperkg.services import open_search
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", help="library to evaluate (default: the sample digests in a temp folder)")
@@ -90,8 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     queries = load_queries(Path(args.queries))
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(args.home) if args.home else sample_library(Path(tmp) / "library")
-        with SearchEngine.open(load_settings(str(home))) as engine:
-            print(format_table(evaluate(engine, queries)))
+        with open_search(load_settings(str(home))) as opened:
+            print(format_table(evaluate(opened.engine, queries)))
     return 0
 
 

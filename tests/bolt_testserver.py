@@ -36,7 +36,7 @@ keep_root=False) -> BoltServer``
 
 Command line (for shell scripts / CI)::
 
-    python -m graph.bolt_testserver [--port P] [--http-port H]
+    python -m tests.bolt_testserver [--port P] [--http-port H]
         [--database paperkg] [--password PW] [--root DIR] [--keep-root]
         [--heap 1g] [--jvm-arg FLAG ...] [--env-file FILE]
 
@@ -48,7 +48,7 @@ can background the server and wait for that file). Without ``--port`` a free
 port is chosen. Without ``--password`` a random one is generated. Without
 ``--root`` a temp dir is used and removed on exit. E.g.::
 
-    python -m graph.bolt_testserver --env-file /tmp/bolt.env & pid=$!
+    python -m tests.bolt_testserver --env-file /tmp/bolt.env & pid=$!
     while [ ! -f /tmp/bolt.env ]; do sleep 0.5; done; . /tmp/bolt.env
     ...; kill $pid; wait $pid
 
@@ -475,7 +475,7 @@ def _start_once(database, bolt_port, http_port, password, root_dir, heap,
     root.mkdir(parents=True, exist_ok=True)
     log_path = root / _LOG_NAME
     cmd = [
-        python, "-m", "graph.bolt_testserver",
+        python, "-m", "tests.bolt_testserver",
         "--port", str(bolt_port),
         "--http-port", str(http_port),
         "--database", database,
@@ -653,7 +653,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     p = argparse.ArgumentParser(
-        prog="python -m graph.bolt_testserver",
+        prog="python -m tests.bolt_testserver",
         description="Run a throwaway ArcadeDB server with Bolt on 127.0.0.1.",
     )
     p.add_argument("--port", type=int, default=0, help="Bolt port (default: a free one)")

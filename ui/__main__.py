@@ -1,4 +1,0 @@
-"""``python -m ui`` runs the ``paperkg`` command line."""
-from ui.cli import run
-
-run()
