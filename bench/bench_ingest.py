@@ -23,13 +23,13 @@ from tests.synth import synthetic_digests
 
 _CHILD_INGEST = """
 import json, resource, sys, time
-from paperkg.graph.embedded import EmbeddedStore
-from paperkg.ingest import read_inputs
+from paperkg.graph.config import load_settings
+from paperkg.services import ingest
 t = time.perf_counter()
-store = EmbeddedStore(sys.argv[1])
-report = store.ingest(read_inputs([sys.argv[2]]))
+settings = load_settings(home=sys.argv[1], environ={})
+outcome = ingest(settings, [sys.argv[2]], index=False)
 elapsed = time.perf_counter() - t
-print(json.dumps({"seconds": elapsed, "papers": store.stats()["papers"],
+print(json.dumps({"seconds": elapsed, "papers": len(outcome.report.added),
                   "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -47,7 +47,7 @@ _CHILD_ROWS = """
 import json, sys, time
 t = time.perf_counter()
 from paperkg.graph.library import Library
-generation, papers, digests = Library(sys.argv[1]).snapshot()
+generation, papers, digests, *_ = Library(sys.argv[1]).snapshot()
 print(json.dumps({"seconds": time.perf_counter() - t, "papers": len(papers)}))
 """
 

@@ -6,6 +6,7 @@ The library directory is ``--home``, else ``PAPERKG_HOME``, else
 
     backend = "neo4j"
     model = "multilingual-e5-small"
+    precision = "default"    # or "int8": faster, slightly less exact (reindex after switching)
     [neo4j]
     uri = "bolt://db.example.org:7687"
     user = "paperkg"
@@ -23,10 +24,13 @@ from pathlib import Path
 from paperkg.errors import UsageError
 
 BACKENDS = ("embedded", "neo4j")
+#: Embedding precisions: the model's own vectors, or the opt-in int8 compilation (see paperkg.search.models).
+PRECISIONS = ("default", "int8")
 
 
-def default_home() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+def default_home(environ=None) -> Path:
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
     return Path(base) / "paperkg"
 
 
@@ -37,18 +41,24 @@ class Neo4jSettings:
     password: str = field(default="", repr=False)
     database: str | None = None
 
+    def __repr__(self) -> str:  # the password, also one written inside the URI, never shows
+        from paperkg.redact import safe_uri
+
+        return f"Neo4jSettings(uri={safe_uri(self.uri)!r}, user={self.user!r}, database={self.database!r})"
+
 
 @dataclass
 class Settings:
     home: Path
     backend: str = "embedded"
     model: str | None = None
+    precision: str | None = None  # None: the index's precision, else "default"
     neo4j: Neo4jSettings = field(default_factory=Neo4jSettings)
     config_file: Path | None = None
 
 
 #: The keys a config file may hold, and the TOML type each must have.
-_CONFIG_KEYS = {"backend": str, "model": str, "neo4j": dict}
+_CONFIG_KEYS = {"backend": str, "model": str, "precision": str, "neo4j": dict}
 _NEO4J_KEYS = {"uri": str, "user": str, "password": str, "database": str}
 _TOML_TYPE = {str: "a string", dict: "a table", int: "a number"}
 
@@ -63,7 +73,8 @@ def _checked(table: dict, allowed: dict, where: str, path: Path) -> dict:
             continue
         value = table[key]
         if not isinstance(value, wanted):
-            raise UsageError(f"{path}: {where}{key} must be {_TOML_TYPE[wanted]} (e.g. {key} = \"...\"), "
+            example = f"[{key}] on a line of its own" if wanted is dict else f'{key} = "..."'
+            raise UsageError(f"{path}: {where}{key} must be {_TOML_TYPE[wanted]} (e.g. {example}), "
                              f"not {_toml_type(value)}; fix the config file")
         found[key] = value
     return found
@@ -97,14 +108,14 @@ def read_config(path: Path) -> dict:
 
 
 def load_settings(home: str | None = None, backend: str | None = None, model: str | None = None,
-                  environ: dict | None = None) -> Settings:
+                  environ: dict | None = None, precision: str | None = None) -> Settings:
     """Flags (the arguments), then the environment, then the config file, then defaults."""
     env = os.environ if environ is None else environ
     if home is not None and not home.strip():
         raise UsageError("--home is empty; give the library folder, e.g. --home ~/papers")
     if home is None and "PAPERKG_HOME" in env and not env["PAPERKG_HOME"].strip():
         raise UsageError("PAPERKG_HOME is set but empty; set it to the library folder or unset it")
-    home_path = Path(home or env.get("PAPERKG_HOME") or default_home()).expanduser()
+    home_path = Path(home or env.get("PAPERKG_HOME") or default_home(env)).expanduser()
     config_path = Path(env["PAPERKG_CONFIG"]).expanduser() if env.get("PAPERKG_CONFIG") else home_path / "config.toml"
     config = read_config(config_path)
     neo = config.get("neo4j", {})
@@ -117,5 +128,8 @@ def load_settings(home: str | None = None, backend: str | None = None, model: st
         password=env.get("NEO4J_PASSWORD") or neo.get("password") or "",
         database=env.get("NEO4J_DATABASE") or neo.get("database") or None,
     )
+    chosen_precision = (precision or env.get("PAPERKG_PRECISION") or config.get("precision") or "").strip().lower()
+    if chosen_precision and chosen_precision not in PRECISIONS:
+        raise UsageError(f"unknown precision {chosen_precision!r}; use one of: {', '.join(PRECISIONS)}")
     return Settings(home=home_path, backend=chosen_backend, model=model or env.get("PAPERKG_MODEL") or config.get("model"),
-                    neo4j=neo4j, config_file=config_path if config else None)
+                    precision=chosen_precision or None, neo4j=neo4j, config_file=config_path if config else None)

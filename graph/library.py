@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,12 +24,15 @@ from pathlib import Path
 import orjson
 
 from paperkg.chunks import batched
+from paperkg.disk_errors import cause, described, entering
 from paperkg.diskio import exclusive_lock
 from paperkg.errors import StoreError
 from paperkg.graph.base import LibraryState
 from paperkg.graph.merge import category_names
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+#: Schemas this paperkg opens and upgrades in place (2 added the analyst's corrections).
+_UPGRADABLE = ("1",)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS digests(
@@ -40,11 +43,16 @@ CREATE TABLE IF NOT EXISTS listings(
     PRIMARY KEY(digest, section, rank));
 CREATE INDEX IF NOT EXISTS listings_paper ON listings(paper);
 CREATE TABLE IF NOT EXISTS papers(id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS overrides(seq INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT NOT NULL);
 """
 
 
 def _dumps(value) -> str:
     return orjson.dumps(value).decode("utf-8")
+
+
+def _overrides(db: sqlite3.Connection) -> list[tuple[int, str]]:
+    return list(db.execute("SELECT seq, data FROM overrides ORDER BY seq"))
 
 
 def peek(home: str | os.PathLike):
@@ -54,7 +62,7 @@ def peek(home: str | os.PathLike):
     if not path.is_file():
         return LibraryState(None, False)
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        db = _connect_read_only(path)
         try:
             if not db.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone():
                 return LibraryState(None, False)  # being created right now
@@ -69,7 +77,25 @@ def peek(home: str | os.PathLike):
 
 
 def _unreadable(path: Path, exc: Exception) -> str:
+    """A machine that refuses (a full disk, a read-only folder) is said as such; anything else
+    is a damaged or foreign file."""
+    if cause(exc) is not None:
+        return described(exc, path)
     return f"{path}: not a readable paperkg library ({exc}); move it aside or choose another --home"
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """Open for reading where the library cannot be written (a read-only or immutable folder, a
+    full disk): ``mode=ro`` needs the WAL's shared-memory file, ``immutable=1`` nothing (no
+    writer can be running where nothing can be written)."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+        db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        return db
+    except sqlite3.OperationalError as exc:
+        if cause(exc) is None:
+            raise
+    return sqlite3.connect(f"file:{path}?immutable=1", uri=True, timeout=30, check_same_thread=False)
 
 
 class Library:
@@ -82,25 +108,49 @@ class Library:
         except OSError as exc:
             raise StoreError(f"{self.home}: cannot create the library folder: {exc.strerror or exc}") from exc
         self.path = self.home / "library.sqlite"
+        #: Why this library can only be read (a read-only folder, a full disk), or ``None``.
+        self.read_only: str | None = None
+        self._db: sqlite3.Connection | None = None
         try:
-            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._init_schema()
+            try:
+                self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=FULL")
+                self._init_schema()
+            except sqlite3.OperationalError as exc:
+                if cause(exc) is None or not self.path.is_file():
+                    raise
+                self.read_only = described(exc, self.path)
+                if self._db is not None:
+                    self._db.close()
+                self._db = _connect_read_only(self.path)
+                self._db.isolation_level = None
+                if not self._schema_is_current():
+                    raise StoreError(f"{self.read_only}; the library needs its tables created or upgraded "
+                                     "to this paperkg's schema, which needs writing") from exc
         except sqlite3.DatabaseError as exc:
             raise StoreError(_unreadable(self.path, exc)) from exc
 
+    def _schema_is_current(self) -> bool:
+        """True when the tables are this paperkg's; False when they must be created or upgraded;
+        a schema this paperkg cannot upgrade is an error."""
+        if not self._db.execute("SELECT name FROM sqlite_master WHERE name='meta'").fetchone():
+            return False
+        row = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        if not row or row[0] == SCHEMA_VERSION:
+            return True
+        if row[0] not in _UPGRADABLE:
+            raise StoreError(f"{self.path}: library schema {row[0]} is not supported by this paperkg (needs {SCHEMA_VERSION})")
+        return False
+
     def _init_schema(self) -> None:
-        if self._db.execute("SELECT name FROM sqlite_master WHERE name='meta'").fetchone():
-            row = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-            if row and row[0] != SCHEMA_VERSION:
-                raise StoreError(f"{self.path}: library schema {row[0]} is not supported by this paperkg (needs {SCHEMA_VERSION})")
+        if self._schema_is_current():
             return
         with self._lock(30.0), self._transaction():
             for statement in _SCHEMA.strip().split(";"):
                 if statement.strip():
                     self._db.execute(statement)
-            self._db.execute("INSERT OR IGNORE INTO meta VALUES('schema', ?)", (SCHEMA_VERSION,))
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES('schema', ?)", (SCHEMA_VERSION,))
             self._db.execute("INSERT OR IGNORE INTO meta VALUES('generation', '0')")
 
     def close(self) -> None:
@@ -112,8 +162,9 @@ class Library:
         row = self._db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
         return int(row[0]) if row else 0
 
-    def snapshot(self) -> tuple[int, list[dict], list[dict]]:
-        """Generation, paper records and digest rows, read in one transaction."""
+    def snapshot(self) -> tuple[int, list[dict], list[dict], list[tuple[int, str]], str | None]:
+        """Generation, paper records, digest rows, the analyst's corrections (``(seq, json)``)
+        and the version of the rules that resolved the records' ids, read in one transaction."""
         own = not self._db.in_transaction  # inside a write transaction, read what it sees
         if own:
             self._db.execute("BEGIN")
@@ -121,10 +172,20 @@ class Library:
             generation = self.generation()
             papers = [orjson.loads(data) for (data,) in self._db.execute("SELECT data FROM papers")]
             digests = self.digests()
+            overrides = self.overrides()
+            resolution = self.meta("resolution")
         finally:
             if own:
                 self._db.execute("COMMIT")
-        return generation, papers, digests
+        return generation, papers, digests, overrides, resolution
+
+    def overrides(self) -> list[tuple[int, str]]:
+        """The analyst's corrections, ``(seq, json)`` in the order they were made."""
+        return _overrides(self._db)
+
+    def meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
 
     def digests(self) -> list[dict]:
         rows = self._db.execute("SELECT name, file, sha256, posted_at, entry_count, categories, ingested_at FROM digests ORDER BY name")
@@ -150,13 +211,21 @@ class Library:
 
     # -- writing ----------------------------------------------------------------
     @contextmanager
-    def writing(self, wait: float = 0.0) -> Iterator["Writer"]:
+    def writing(self, wait: float = 0.0, on_wait: Callable[[], None] | None = None) -> Iterator["Writer"]:
         """Hold the write lock and one SQLite transaction; commit on success.
 
-        A second writer waits up to ``wait`` seconds, then gets :class:`LibraryBusy`.
+        A second writer waits up to ``wait`` seconds (calling ``on_wait`` when it starts to),
+        then gets :class:`LibraryBusy`.
         """
-        with self._lock(wait), self._transaction():
-            yield Writer(self._db)
+        if self.read_only:
+            raise StoreError(f"{self.read_only}; the library can be read but not written, and is unchanged")
+        try:
+            with self._lock(wait, on_wait), self._transaction():
+                yield Writer(self._db)
+        except (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError):
+            raise  # a bug in the caller, not a damaged file or a refusing machine
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot write the library: {_unreadable(self.path, exc)}; nothing was changed") from exc
 
     @contextmanager
     def _transaction(self):
@@ -164,16 +233,18 @@ class Library:
         try:
             yield
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:  # SQLite may have rolled back already (a full disk)
+                self._db.execute("ROLLBACK")
             raise
         else:
             self._db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'")
             self._db.execute("COMMIT")
 
-    def _lock(self, wait: float):
-        return exclusive_lock(self.home / "write.lock", wait, lambda pid: (
+    def _lock(self, wait: float, on_wait: Callable[[], None] | None = None):
+        lock = exclusive_lock(self.home / "write.lock", wait, lambda pid: (
             f"library {self.home} is being written by another paperkg process (pid {pid}); "
-            "wait for it to finish and run the command again"))
+            "wait for it to finish and run the command again"), on_wait=on_wait)
+        return entering(lock, lambda exc: StoreError(described(exc, self.home / "write.lock")))
 
 
 class Writer:
@@ -211,3 +282,18 @@ class Writer:
 
     def delete_papers(self, keys: list[str]) -> None:
         self._db.executemany("DELETE FROM papers WHERE id=?", [(k,) for k in keys])
+
+    def add_override(self, data: str) -> int:
+        """Store a correction; its sequence number."""
+        return self._db.execute("INSERT INTO overrides(data) VALUES(?)", (data,)).lastrowid
+
+    def overrides(self) -> list[tuple[int, str]]:
+        return _overrides(self._db)
+
+    def set_overrides(self, items: list[str]) -> None:
+        """Replace every correction (a library copied from another store)."""
+        self._db.execute("DELETE FROM overrides")
+        self._db.executemany("INSERT INTO overrides(data) VALUES(?)", [(d,) for d in items])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES(?, ?)", (key, value))

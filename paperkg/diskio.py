@@ -76,11 +76,13 @@ def atomic_dir(final: Path) -> Iterator[Path]:
 
 
 @contextmanager
-def exclusive_lock(path: Path, wait: float, busy_message: Callable[[str], str], poll: float = 0.1):
+def exclusive_lock(path: Path, wait: float, busy_message: Callable[[str], str], poll: float = 0.1,
+                   on_wait: Callable[[], None] | None = None):
     """Hold an exclusive ``flock`` on ``path`` (created if missing), which records the
-    holder's pid. Waits up to ``wait`` seconds for another holder, then raises
-    :class:`~paperkg.errors.LibraryBusy` with ``busy_message(holder_pid)``. The kernel
-    drops the lock when its process dies, so a killed writer never leaves it locked."""
+    holder's pid. Waits up to ``wait`` seconds for another holder (calling ``on_wait`` once
+    when the wait begins), then raises :class:`~paperkg.errors.LibraryBusy` with
+    ``busy_message(holder_pid)``. The kernel drops the lock when its process dies, so a
+    killed writer never leaves it locked."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         deadline = time.monotonic() + wait
@@ -94,6 +96,9 @@ def exclusive_lock(path: Path, wait: float, busy_message: Callable[[str], str], 
                 if time.monotonic() >= deadline:
                     holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
                     raise LibraryBusy(busy_message(holder)) from None
+                if on_wait is not None:
+                    on_wait()
+                    on_wait = None
                 time.sleep(poll)
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)

@@ -1,7 +1,25 @@
-"""Search errors: one line each, naming the fix (exit code 2, see :mod:`paperkg.errors`)."""
+"""Search errors: one line each, naming the fix (exit code 2, see :mod:`paperkg.errors`);
+and notices: one line about a slower or degraded way that still works."""
 from __future__ import annotations
 
+import warnings
+
 from paperkg.errors import PaperkgError
+
+
+class ModelNotice(UserWarning):
+    """A one-line notice (the CLI prints it as ``paperkg: ...`` on stderr, once)."""
+
+
+def first_line(exc: BaseException, limit: int = 200) -> str:
+    """The first line of ``exc``'s message cut to ``limit`` characters (its type's name when it has none)."""
+    text = str(exc).strip()
+    return (text.splitlines()[0] if text else type(exc).__name__)[:limit]
+
+
+def notice(message: str) -> None:
+    """Say once per process that something works, but not the usual way (never silently)."""
+    warnings.warn(message, ModelNotice, stacklevel=2)
 
 
 class EmptyLibrary(PaperkgError):
@@ -26,6 +44,34 @@ class ModelUnavailable(PaperkgError):
                          "folder or an installed model name (--model, PAPERKG_MODEL or `model` in config.toml)")
 
 
+class PrecisionMismatch(PaperkgError):
+    def __init__(self, name: str, built_with: str, asked: str):
+        super().__init__(f"the search index holds {built_with}-precision vectors of {name!r} but precision {asked} is "
+                         f"asked for; run `paperkg reindex --precision {asked}` to rebuild it (vectors of two "
+                         "precisions never mix; the other precision's vectors stay cached)")
+
+
+class PrecisionUnavailable(PaperkgError):
+    def __init__(self, name: str, precision: str, reason: str):
+        super().__init__(f"precision {precision} of {name!r} needs its OpenVINO build, which is unavailable ({reason}); "
+                         "use --precision default (PAPERKG_PRECISION, or `precision` in config.toml) and run "
+                         "`paperkg reindex`")
+
+
+class ModelCacheUnusable(PaperkgError):
+    def __init__(self, path, reason: str):
+        super().__init__(f"the model cache {path} cannot be used ({reason}); move it aside, or set PAPERKG_CACHE "
+                         "to a writable folder")
+
+
+class ModelBroken(PaperkgError):
+    def __init__(self, name: str, bad: int, total: int):
+        super().__init__(f"embedding model {name!r} produced {bad} invalid vectors (not finite or not unit length) "
+                         f"for {total} texts, so none were stored; its files are damaged: restore the model folder "
+                         "(a built one in the model cache can be deleted: it is rebuilt) and run `paperkg reindex`")
+
+
 class IndexCorrupt(PaperkgError):
     def __init__(self, path, reason: str):
+        self.path, self.reason = path, reason
         super().__init__(f"{path}: unreadable search index ({reason}); run `paperkg reindex`")

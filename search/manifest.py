@@ -2,7 +2,7 @@
 
 Layout (``<home>/search/``)::
 
-    manifest.json       the current version: model, dim, counts, index type, files
+    manifest.json       the current version: model key, encoder, dim, counts, index type, files
     search.sqlite       embedding cache and the search-side paper records (search.db)
     vectors-<v>.faiss   faiss index of version v
     rows-<v>.npy        paper rows of version v (the live set)
@@ -17,12 +17,15 @@ reader that has just read the old manifest can still open it).
 from __future__ import annotations
 
 import shutil
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import orjson
 
+from paperkg.disk_errors import described, entering
 from paperkg.diskio import atomic_write_bytes, exclusive_lock
+from paperkg.errors import PaperkgError
 from paperkg.search.errors import IndexCorrupt
 
 FORMAT = 1
@@ -45,6 +48,14 @@ class Manifest:
     segments: list[str] = field(default_factory=list)
     nprobe: int = 0
     library_generation: int | None = None
+    #: How the vectors were made: runtime, precision, the fast build's check (see search.models).
+    encoder: dict = field(default_factory=dict)
+    #: ``[size, crc32]`` of each file it names (``kw-<name>/<file>`` inside segments), checked on
+    #: open (see search.index_files): a damaged file is an error, never a wrong answer.
+    checksums: dict = field(default_factory=dict)
+    #: The tokenizer that made the keyword segments (:func:`paperkg.search.tokenize.fingerprint`;
+    #: empty in an index written before it was recorded, so those segments are rebuilt).
+    tokenizer: str = ""
     format: int = FORMAT
 
     def to_json(self) -> bytes:
@@ -85,10 +96,17 @@ def remove_stale(home: Path, keep: set[str]) -> None:
                 path.unlink(missing_ok=True)
 
 
+@contextmanager
 def write_lock(home: Path, wait: float = 600.0):
-    """Only one process updates the index at a time; others wait up to ``wait`` seconds."""
+    """Only one process updates the index at a time; others wait up to ``wait`` seconds. A
+    folder or lock file the machine refuses is one line naming it and the fix."""
     folder = search_dir(home)
-    folder.mkdir(parents=True, exist_ok=True)
-    return exclusive_lock(folder / "write.lock", wait, lambda pid: (
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PaperkgError(described(exc, folder)) from exc
+    lock = exclusive_lock(folder / "write.lock", wait, lambda pid: (
         f"the search index of {home} is being updated by another paperkg process (pid {pid}); "
         "wait for it to finish and run the command again"), poll=0.2)
+    with entering(lock, lambda exc: PaperkgError(described(exc, folder / "write.lock"))):
+        yield
