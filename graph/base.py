@@ -11,14 +11,16 @@ here, so a backend only answers the primitive queries.
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 import itertools
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from paperkg.graph import names
-from paperkg.graph.filters import PaperFilter, check_names
+from paperkg.graph import names, people
+from paperkg.graph.filters import PaperFilter, check_names, matching_people
 from paperkg.graph.model import KINDS, PAPER_FIELDS, Edge, Paper, Subgraph
 from paperkg.graph.triage import IngestReport, Progress
 from paperkg.ingest.model import Digest
@@ -35,9 +37,21 @@ class LibraryState:
     categories: dict[str, str] = field(default_factory=dict)
 
 
+#: The resolution rules' version (with the people module's tuned constants): stored ids resolved
+#: under other rules, or with another registry, are resolved again.
+RESOLUTION = "1:" + hashlib.sha1(repr((people.WEIGHTS, people.INTERCEPT, people.LINK_PROBABILITY,
+                                       people.MERGE_PROBABILITY)).encode()).hexdigest()[:8]
+_RESOLVED = ("author_ids", "institution_ids")
+
+
 def public_paper(node: dict) -> Paper:
     """The paper object of the CLI contract, from a stored paper node."""
     return {name: node.get(name) for name in PAPER_FIELDS}
+
+
+def listing_fields(node: dict) -> dict:
+    """What the digests say about a paper: its object less the resolved ids."""
+    return {name: node.get(name) for name in PAPER_FIELDS if name not in _RESOLVED}
 
 
 def node_label(attrs: dict) -> str:
@@ -68,11 +82,12 @@ class Store(ABC):
     # -- writes ---------------------------------------------------------------
     @abstractmethod
     def ingest(self, digests: Iterable[tuple[Digest, str]], progress: Progress | None = None,
-               wait: float | None = None) -> IngestReport:
+               wait: float | None = None, on_wait: Callable[[], None] | None = None) -> IngestReport:
         """Upsert parsed digests with their raw text. The embedded store commits all
         or nothing; the Neo4j store commits in batches and completes an interrupted
         ingest when the same command runs again. ``wait``: seconds to wait for another
-        writer (default: the store's own setting)."""
+        writer (default: the store's own setting); ``on_wait`` is called when that wait
+        begins (what a progress display says meanwhile)."""
 
     # -- reads ----------------------------------------------------------------
     @abstractmethod
@@ -116,6 +131,15 @@ class Store(ABC):
         text: what another store's :meth:`ingest` takes (``paperkg sync``)."""
 
     @abstractmethod
+    def overrides(self) -> list:
+        """The analyst's corrections (:class:`paperkg.graph.overrides.Override`), oldest first."""
+
+    @abstractmethod
+    def add_overrides(self, overrides: list, wait: float | None = None, replace: bool = False) -> None:
+        """Store corrections (after the ones there, or instead of them with ``replace``) and
+        resolve again what they touch."""
+
+    @abstractmethod
     def version(self) -> int:
         """A number that changes whenever a write is committed (by any process): the search
         index records the version it was built from, and caches key on it."""
@@ -143,24 +167,29 @@ class Store(ABC):
     # -- shared: derived networks -------------------------------------------------
     def institution_links(self, filters: PaperFilter | None = None, min_weight: int = 1) -> Subgraph:
         """Institutions joined by ``INSTITUTION_LINK`` edges; weight = shared papers."""
-        return co_occurrence(self.papers(filters), "institutions", "institution", "INSTITUTION_LINK", min_weight,
-                             self._entity_lookup("institution"))
+        return co_occurrence(self.papers(filters), "institution_ids", "institution", "INSTITUTION_LINK", min_weight,
+                             self.get_nodes)
 
     def coauthors(self, filters: PaperFilter | None = None, min_weight: int = 1, author: str | None = None) -> Subgraph:
         """Authors joined by ``COAUTHOR`` edges; weight = shared papers. With ``author``
         (a node id), only that author's links."""
         papers = self.papers(filters)
         if author is not None:
-            name = (self.get_node(author) or {}).get("name")
-            papers = [p for p in papers if name in p["authors"]]
-        sub = co_occurrence(papers, "authors", "author", "COAUTHOR", min_weight, self._entity_lookup("author"))
+            key = author.split(":", 1)[1]
+            papers = [p for p in papers if key in p["author_ids"]]
+        sub = co_occurrence(papers, "author_ids", "author", "COAUTHOR", min_weight, self.get_nodes)
         if author is not None:
             sub = links_of(sub, author)
         return sub
 
-    def _entity_lookup(self, kind: str):
-        """``get_node`` for the author or institution nodes named in papers."""
-        return self.get_node
+    def institution_lineage(self) -> dict[str, tuple[list[str], list[str]]]:
+        """Institution key -> (keys, names) of it and every organisation it is part of: what
+        an institution filter matches a paper on (see :class:`PaperFilter`)."""
+        return lineage_of(dict(self.nodes("institution")))
+
+    def get_nodes(self, node_ids: list[str]) -> dict[str, dict]:
+        """Attributes of many nodes (a server-backed store asks once)."""
+        return {n: a for n in node_ids if (a := self.get_node(n)) is not None}
 
     # -- shared: names --------------------------------------------------------------
     def node_names(self, kind: str) -> list[names.Named]:
@@ -175,15 +204,60 @@ class Store(ABC):
         candidates = itertools.chain.from_iterable(self.node_names(kind) for kind in kinds)
         return names.resolve(name_or_id, candidates, lambda node_id: self.get_node(node_id) is not None, kinds)
 
-    def check_filters(self, filters: PaperFilter | None) -> None:
-        """Refuse filter values that name nothing in the library (see :func:`check_names`)."""
-        check_names(filters, lambda field: (label for _, labels in self.node_names(field) for label in labels))
+    def check_filters(self, filters: PaperFilter | None) -> list[str]:
+        """Refuse filter values that name nothing in the library (see :func:`check_names`);
+        the notes to show (an author name that several people share)."""
+        names_of = functools.cache(self.node_names)  # an author filter needs the authors twice
+
+        def known(field: str):
+            for node_id, labels in names_of(field):
+                yield node_id
+                yield from labels
+        check_names(filters, known)
+        return author_notes(filters, names_of("author")) if filters and filters.author else []
 
     def find(self, text: str, kinds: Iterable[str] = ("institution", "author", "category", "paper"),
              limit: int = 25) -> list[tuple[str, str]]:
         """Nodes whose labels contain ``text`` (pickers): ``(node_id, label)``, best first."""
         candidates = ((rank, named) for rank, kind in enumerate(kinds) for named in self.node_names(kind))
         return names.find(text, candidates, limit)
+
+
+def lineage_of(institutions: dict[str, dict]) -> dict[str, tuple[list[str], list[str]]]:
+    """:meth:`Store.institution_lineage` from the institution nodes (id -> attributes)."""
+    found = {}
+    for node_id in institutions:
+        keys, names, current, seen = [], [], node_id, set()
+        while current in institutions and current not in seen:
+            seen.add(current)
+            attrs = institutions[current]
+            keys.append(current.split(":", 1)[1])
+            names.extend(n for n in (attrs.get("name"), *attrs.get("names", ())) if n)
+            current = attrs.get("parent")
+        found[node_id.split(":", 1)[1]] = (keys, list(dict.fromkeys(names)))
+    return found
+
+
+def with_lineage(paper: dict, lineage: dict[str, tuple[list[str], list[str]]]) -> dict:
+    """``paper`` with ``institution_lineage`` and ``institution_names`` (what filters read)."""
+    keys, found = [], []
+    for key in paper.get("institution_ids") or ():
+        ids, names = lineage.get(key, ([key], []))
+        keys.extend(ids)
+        found.extend(names)
+    return {**paper, "institution_lineage": list(dict.fromkeys(keys)), "institution_names": list(dict.fromkeys(found))}
+
+
+def author_notes(filters: PaperFilter | None, people) -> list[str]:
+    """What to say when an author filter given as a name covers several people (``people``:
+    ``(id, names)`` of every author)."""
+    if not filters or not filters.author or filters.author.startswith("author:"):
+        return []
+    found = matching_people(filters.author, people)
+    if len(found) < 2:
+        return []
+    return [f"--author {filters.author!r} names {len(found)} people; showing all of them "
+            f"(give one id, e.g. --author {found[1]!r}, for one)"]
 
 
 def sort_papers(papers: list[dict]) -> list[dict]:
@@ -193,21 +267,19 @@ def sort_papers(papers: list[dict]) -> list[dict]:
     return papers
 
 
-def co_occurrence(papers: list[dict], field: str, kind: str, edge_type: str, min_weight: int, get_node) -> Subgraph:
-    """Weighted network of names sharing papers (weight = number of shared papers)."""
+def co_occurrence(papers: list[dict], field: str, kind: str, edge_type: str, min_weight: int, get_nodes) -> Subgraph:
+    """Weighted, undirected network of entities sharing papers (weight = number of shared
+    papers). ``field``: the papers' list of entity keys; ``get_nodes(ids)``: their attributes."""
     weights: Counter = Counter()
     for paper in papers:
-        names_on_paper = sorted(set(paper[field]))
-        weights.update(itertools.combinations(names_on_paper, 2))
-    sub = Subgraph()
-    for (a, b), weight in sorted(weights.items()):
-        if weight < min_weight:
-            continue
-        ida, idb = f"{kind}:{a}", f"{kind}:{b}"
-        for node_id in (ida, idb):
-            if node_id not in sub.nodes:
-                sub.nodes[node_id] = get_node(node_id) or {"kind": kind, "name": node_id.split(":", 1)[1]}
-        sub.edges.append(Edge(ida, idb, edge_type, {"weight": weight}))
+        on_paper = sorted(set(k for k in paper[field] if k))
+        weights.update(itertools.combinations(on_paper, 2))
+    pairs = [(a, b, w) for (a, b), w in sorted(weights.items()) if w >= min_weight]
+    ids = sorted({f"{kind}:{k}" for a, b, _ in pairs for k in (a, b)})
+    found = get_nodes(ids)
+    sub = Subgraph(nodes={n: found.get(n) or {"kind": kind, "name": n.split(":", 1)[1]} for n in ids},
+                   directed=False)  # a shared paper links both ways
+    sub.edges = [Edge(f"{kind}:{a}", f"{kind}:{b}", edge_type, {"weight": w}) for a, b, w in pairs]
     return sub
 
 
@@ -215,7 +287,7 @@ def links_of(sub: Subgraph, node_id: str) -> Subgraph:
     """The part of a derived network that touches ``node_id``: its links and their ends."""
     edges = [e for e in sub.edges if node_id in (e.source, e.target)]
     linked = {node_id} | {e.source for e in edges} | {e.target for e in edges}
-    return Subgraph(nodes={n: a for n, a in sub.nodes.items() if n in linked}, edges=edges)
+    return Subgraph(nodes={n: a for n, a in sub.nodes.items() if n in linked}, edges=edges, directed=sub.directed)
 
 
 def stats_dict(kinds: Counter, edge_types: Counter, papers: list[dict]) -> dict:

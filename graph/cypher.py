@@ -34,18 +34,21 @@ from __future__ import annotations
 from paperkg.graph.model import EDGE_TYPES, KINDS, LABELS
 
 #: The identifying property of each kind's node.
-KEYS = {"paper": "id", "author": "name", "institution": "name", "category": "code", "digest": "name"}
+KEYS = {"paper": "id", "author": "id", "institution": "id", "category": "code", "digest": "name"}
 KIND_OF_LABEL = {label: kind for kind, label in LABELS.items()}
 #: Bookkeeping node (the write lease); not part of the graph model.
 META = "PaperkgMeta"
 
-PAPER_PROPS = ("id", "title", "title_zh", "summary_zh", "abstract", "category", "url", "authors", "institutions",
+PAPER_PROPS = ("id", "title", "title_zh", "summary_zh", "abstract", "category", "url", "authors", "author_ids",
+               "institutions", "institution_ids",
                "posted_at", "starred", "sources")
 DIGEST_PROPS = ("name", "file", "posted_at", "entry_count")
 CATEGORY_PROPS = ("code", "name_zh", "arxiv")
 #: What a read returns of each kind: the graph attributes, never the bookkeeping
 #: (observations, raw text, sha256, pending journal).
-READ_PROPS = {"paper": PAPER_PROPS, "author": ("name",), "institution": ("name",), "category": CATEGORY_PROPS,
+AUTHOR_PROPS = ("id", "name", "names")
+INSTITUTION_PROPS = ("id", "name", "names", "ror", "country", "type", "parent")
+READ_PROPS = {"paper": PAPER_PROPS, "author": AUTHOR_PROPS, "institution": INSTITUTION_PROPS, "category": CATEGORY_PROPS,
               "digest": DIGEST_PROPS}
 
 
@@ -54,7 +57,7 @@ def _projection(kind: str, var: str = "n") -> str:
 
 
 #: The key property of node ``m``, whatever its kind (its labels give the kind).
-_NODE_KEY = "CASE WHEN m:Paper THEN m.id WHEN m:Category THEN m.code ELSE m.name END"
+_NODE_KEY = "CASE WHEN m:Category THEN m.code WHEN m:Digest THEN m.name ELSE m.id END"
 
 # -- schema ---------------------------------------------------------------------
 SCHEMA = [
@@ -104,9 +107,9 @@ GENERATION = f"MATCH (m:{META} {{name: 'generation'}}) RETURN m.value AS value"
 PAPERS_WRITE = (
     "UNWIND $rows AS r "
     "MERGE (p:Paper {id: r.id}) SET p = r.props "
-    "FOREACH (x IN r.authored | MERGE (a:Author {name: x.key}) "
+    "FOREACH (x IN r.authored | MERGE (a:Author {id: x.key}) "
     "         CREATE (a)-[:AUTHORED {position: x.attrs.position, positions: x.attrs.positions}]->(p)) "
-    "FOREACH (x IN r.affiliated | MERGE (i:Institution {name: x.key}) "
+    "FOREACH (x IN r.affiliated | MERGE (i:Institution {id: x.key}) "
     "         CREATE (p)-[:AFFILIATED {position: x.attrs.position, positions: x.attrs.positions}]->(i)) "
     "FOREACH (x IN r.in_category | MERGE (c:Category {code: x.key}) ON CREATE SET c.name_zh = '', c.arxiv = x.arxiv "
     "         CREATE (p)-[:IN_CATEGORY]->(c)) "
@@ -115,15 +118,57 @@ PAPERS_WRITE = (
     "                                 posted_at: x.attrs.posted_at}]->(d))")
 #: The edge type -> the ``PAPERS_WRITE`` row field holding that paper's edges of the type.
 EDGE_FIELDS = {"AUTHORED": "authored", "AFFILIATED": "affiliated", "IN_CATEGORY": "in_category", "LISTED_IN": "listed_in"}
-assert set(EDGE_FIELDS) == set(EDGE_TYPES)
+assert set(EDGE_FIELDS) == set(EDGE_TYPES) - {"PART_OF"}
 PAPERS_OBSERVATIONS = "UNWIND $rows AS r MATCH (p:Paper {id: r.id}) SET p.observations = r.observations"
 PAPERS_UNLINK = "UNWIND $ids AS id MATCH (:Paper {id: id})-[e]-() DELETE e"
 PAPERS_DELETE = "UNWIND $ids AS id MATCH (p:Paper {id: id}) DETACH DELETE p"
 CATEGORIES_SET = "UNWIND $rows AS r MERGE (c:Category {code: r.code}) SET c.name_zh = r.name_zh, c.arxiv = r.arxiv"
 #: A category that no legend names and no paper uses is gone, as on reloading the embedded store.
 CATEGORIES_DROP = "UNWIND $codes AS code MATCH (c:Category {code: code}) WHERE NOT EXISTS { (c)--() } DELETE c"
-AUTHORS_ORPHANS = "UNWIND $names AS name MATCH (a:Author {name: name}) WHERE NOT EXISTS { (a)--() } DELETE a"
-INSTITUTIONS_ORPHANS = "UNWIND $names AS name MATCH (i:Institution {name: name}) WHERE NOT EXISTS { (i)--() } DELETE i"
+AUTHORS_ORPHANS = "UNWIND $keys AS k MATCH (a:Author {id: k}) WHERE NOT EXISTS { (a)--() } DELETE a"
+#: An institution goes when no paper lists it and nothing is part of it (its own PART_OF edge goes with it).
+INSTITUTIONS_ORPHANS = ("UNWIND $keys AS k MATCH (i:Institution {id: k}) "
+                        "WHERE NOT EXISTS { (:Paper)-[:AFFILIATED]->(i) } AND NOT EXISTS { (:Institution)-[:PART_OF]->(i) } "
+                        "DETACH DELETE i")
+
+# -- entities -------------------------------------------------------------------------
+#: The stored papers carrying any of the written author names (``author_keys``: their comparison
+#: forms, see :func:`paperkg.graph.people.author_key`): what a name is re-clustered from.
+PAPERS_WITH_AUTHORS = ("MATCH (p:Paper) WHERE any(k IN p.author_keys WHERE k IN $keys) "
+                       "RETURN p {.*} AS paper")
+#: Every paper of some entities (to compute their spellings).
+ENTITY_PAPERS = {
+    "author": ("UNWIND $keys AS k MATCH (:Author {id: k})-[:AUTHORED]->(p:Paper) "
+               "RETURN DISTINCT p {.id, .authors, .author_ids, .institutions, .institution_ids} AS paper"),
+    "institution": ("UNWIND $keys AS k MATCH (p:Paper)-[:AFFILIATED]->(:Institution {id: k}) "
+                    "RETURN DISTINCT p {.id, .authors, .author_ids, .institutions, .institution_ids} AS paper"),
+}
+ENTITIES_SET = {
+    "author": "UNWIND $rows AS r MERGE (a:Author {id: r.id}) SET a.name = r.name, a.names = r.names",
+    "institution": ("UNWIND $rows AS r MERGE (i:Institution {id: r.id}) SET i.name = r.name, i.names = r.names, "
+                    "i.ror = r.ror, i.country = r.country, i.type = r.type, i.parent = r.parent"),
+}
+#: An institution's one parent: the old PART_OF edge replaced.
+PART_OF_SET = ("UNWIND $rows AS r MATCH (a:Institution {id: r.child}) "
+               "OPTIONAL MATCH (a)-[old:PART_OF]->() DELETE old "
+               "WITH DISTINCT a, r MATCH (b:Institution {id: r.parent}) MERGE (a)-[:PART_OF]->(b)")
+#: The PART_OF edges of institutions that are part of nothing now.
+PART_OF_CLEAR = "UNWIND $keys AS k MATCH (:Institution {id: k})-[old:PART_OF]->() DELETE old"
+#: The parent stored on institution nodes (``institution:<key>``), for the upkeep of what they were part of.
+INSTITUTION_PARENTS = "UNWIND $keys AS k MATCH (i:Institution {id: k}) RETURN i.id AS id, i.parent AS parent"
+PART_OF_BETWEEN = ("MATCH (a:Institution)-[e:PART_OF]->(b:Institution) WHERE a.id IN $keys AND b.id IN $keys "
+                   "RETURN a.id AS source, b.id AS target")
+#: The analyst's corrections, in the order they were made.
+OVERRIDES = f"MATCH (o:{META}) WHERE o.name STARTS WITH 'override:' RETURN o.seq AS seq, o.data AS data ORDER BY seq"
+OVERRIDE_ADD = (f"MERGE (c:{META} {{name: 'override-count'}}) "
+                "SET c.value = CASE WHEN c.value IS NULL THEN 1 ELSE c.value + 1 END "
+                f"WITH c CREATE (o:{META} {{name: 'override:' + toString(c.value), seq: c.value, data: $data}}) "
+                "RETURN o.seq AS seq")
+OVERRIDES_CLEAR = f"MATCH (o:{META}) WHERE o.name STARTS WITH 'override' DETACH DELETE o"
+RESOLUTION_GET = f"MATCH (m:{META} {{name: 'resolution'}}) RETURN m.value AS value"
+RESOLUTION_SET = f"MERGE (m:{META} {{name: 'resolution'}}) SET m.value = $value"
+#: The stored ids are no longer known to be current (corrections stored, papers not yet resolved again).
+RESOLUTION_CLEAR = f"MATCH (m:{META} {{name: 'resolution'}}) DELETE m"
 
 # -- reads -------------------------------------------------------------------------
 NODES = {kind: f"MATCH (n:{LABELS[kind]}) RETURN {_projection(kind)} AS node" for kind in KINDS}
@@ -131,7 +176,8 @@ NODES_BY_KEY = {kind: f"UNWIND $keys AS k MATCH (n:{LABELS[kind]} {{{KEYS[kind]}
                 for kind in KINDS}
 #: The id key and the labels of every node of a kind, display label first (for resolving names,
 #: see :func:`paperkg.graph.base.node_names`).
-NAMES_OF = {"paper": "[n.title, n.title_zh]", "author": "[n.name]", "institution": "[n.name]",
+NAMES_OF = {"paper": "[n.title, n.title_zh]", "author": "[n.name] + coalesce(n.names, [])",
+            "institution": "[n.name] + coalesce(n.names, [])",
             "category": "[n.code, n.name_zh]", "digest": "[n.name]"}
 NODE_NAMES = {kind: f"MATCH (n:{LABELS[kind]}) RETURN n.{KEYS[kind]} AS key, {NAMES_OF[kind]} AS labels" for kind in KINDS}
 #: Each neighbour once per edge, either direction.
@@ -145,7 +191,7 @@ ADJACENT = {kind: (f"UNWIND $keys AS k MATCH (:{LABELS[kind]} {{{KEYS[kind]}: k}
 #: The kinds each edge type joins, from its start to its end.
 EDGE_ENDS = {"AUTHORED": ("author", "paper"), "AFFILIATED": ("paper", "institution"),
              "IN_CATEGORY": ("paper", "category"), "LISTED_IN": ("paper", "digest")}
-assert set(EDGE_ENDS) == set(EDGE_TYPES)
+assert set(EDGE_ENDS) == set(EDGE_TYPES) - {"PART_OF"}  # PART_OF joins institutions: PART_OF_BETWEEN
 
 
 def _edges_between(etype: str) -> str:
@@ -161,11 +207,13 @@ def _edges_between(etype: str) -> str:
 
 
 #: The edges of an ego subgraph, per type: ``$papers`` and ``$others`` (keys of the other kind).
-EDGES_BETWEEN = {etype: _edges_between(etype) for etype in EDGE_TYPES}
+EDGES_BETWEEN = {etype: _edges_between(etype) for etype in EDGE_ENDS}
 assert all(set(ends) & {"paper"} for ends in EDGE_ENDS.values())
 #: ``$category`` narrows on the server (an exact upper-case code); the exact
 #: filter (:class:`graph.filters.PaperFilter`) is applied to what comes back.
 PAPERS = f"MATCH (n:Paper) WHERE $category IS NULL OR toUpper(n.category) = $category RETURN {_projection('paper')} AS node"
+#: Every paper with its observations (for writing papers back when their ids are resolved again).
+PAPERS_STORED = f"MATCH (n:Paper) RETURN {_projection('paper')} AS node, n.observations AS observations"
 PAPER_FACTS = "MATCH (n:Paper) RETURN n.category AS category, n.starred AS starred, n.posted_at AS posted_at"
 COUNT_NODES = {kind: f"MATCH (n:{LABELS[kind]}) RETURN count(n) AS count" for kind in KINDS}
 COUNT_EDGES = {etype: f"MATCH ()-[e:{etype}]->() RETURN count(e) AS count" for etype in EDGE_TYPES}

@@ -1,26 +1,38 @@
-"""The default store: a networkx graph in memory, persisted by :mod:`graph.library`.
+"""The default store: a networkx graph in memory, persisted by :mod:`paperkg.graph.library`.
 
 Serves one analyst with no server. The in-memory graph is rebuilt from the
-merged paper records on open (edges and entity nodes are derived, see
-:mod:`graph.merge`) and reloaded when another process has written since.
+stored paper records on open (edges and entity nodes are derived, see
+:mod:`paperkg.graph.merge` and :mod:`paperkg.graph.entities`) and reloaded when
+another process has written since. Records carry their resolved author and
+institution ids; a library written before resolution existed, or with another
+registry, is resolved in full on open and saved as soon as it can be.
 """
 from __future__ import annotations
 
 import itertools
+import sqlite3
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import networkx as nx
 
-from paperkg.graph.base import Store, public_paper, sort_papers, stats_dict
+from paperkg.errors import StoreError
+from paperkg.graph.base import Store, listing_fields, public_paper, sort_papers, stats_dict, with_lineage
+from paperkg.graph.entities import Resolver, entity_attributes, override_changes, part_of_edges, resolve_papers
 from paperkg.graph.filters import PaperFilter
 from paperkg.graph.library import Library
-from paperkg.graph.merge import (category_node, digest_from_observations, digest_node, entity_nodes, merge_paper,
+from paperkg.graph.merge import (bare_category_node, category_node, digest_from_observations, digest_node, merge_paper,
                                  observation, paper_edge_rows, paper_node)
-from paperkg.graph.model import Edge, Subgraph, category_id, digest_id, kind_of
+from paperkg.graph.model import Edge, Subgraph, category_id, digest_id, key_of, kind_of
+from paperkg.graph.overrides import Override
+from paperkg.graph.people import author_key
 from paperkg.graph.triage import DigestReport, IngestReport, Progress, triage_digests
 from paperkg.ingest.model import Digest
-from paperkg.memory import paused_gc
+from paperkg.memory import keep_out_of_gc, paused_gc
+
+
+class _WrittenMeanwhile(Exception):
+    """Rolls back a save of ids resolved on open that another process's write has overtaken."""
 
 
 class EmbeddedStore(Store):
@@ -33,10 +45,30 @@ class EmbeddedStore(Store):
         self._load()
 
     # -- loading ------------------------------------------------------------------
-    def _load(self) -> None:
+    def _load(self, tx=None) -> None:
+        """Read the library into the graph. Ids resolved under other rules are resolved again
+        and saved: inside the write transaction ``tx`` when there is one, else by a write of
+        their own if no one else is writing (else by the next write, see :meth:`_catch_up`)."""
         with paused_gc():
-            generation, records, digests = self.library.snapshot()
-            graph = _build_graph(records)
+            generation, records, digests, overrides, resolution = self.library.snapshot()
+            self.resolver = Resolver(Override.from_json(data, seq) for seq, data in overrides)
+            stale = resolution != self.resolver.version or any("author_ids" not in r for r in records)
+            if stale and records:
+                records = list(resolve_papers({r["id"]: r for r in records}, [], self.resolver, lambda keys: {}).values())
+            graph = _build_graph(records, self.resolver)
+            # Out of the collector's sight before it is switched back on: its first pass would
+            # otherwise walk the millions of new objects (a quarter of a 50k library's load time).
+            keep_out_of_gc()
+            self._by_author_built: dict[str, set[str]] | None = None
+        #: Ids resolved on open that are not yet in the library (it was busy or read-only).
+        self._unsaved = False
+        if stale and tx is not None:
+            tx.put_papers(records)
+            tx.set_meta("resolution", self.resolver.version)
+        elif stale and self._save_resolution(records, generation):
+            generation = self.library.generation()
+        elif stale:
+            self._unsaved = True
         self._legends: dict[str, dict[str, str]] = {}  # digest name -> its legend
         for row in digests:
             graph.add_node(digest_id(row["name"]), **_digest_attrs(row))
@@ -45,12 +77,36 @@ class EmbeddedStore(Store):
         self._refresh_categories({code for legend in self._legends.values() for code in legend})
         self._generation = generation
 
+    def _save_resolution(self, records: list[dict], generation: int) -> bool:
+        """Write ids resolved on open back to the library, if no one else is writing it now and
+        no write has committed since the snapshot ``generation`` (best effort: a busy, read-only
+        or full library is still read)."""
+        try:
+            with self.library.writing(0.0) as tx:
+                if self.library.generation() != generation:
+                    raise _WrittenMeanwhile
+                tx.put_papers(records)
+                tx.set_meta("resolution", self.resolver.version)
+        except (_WrittenMeanwhile, StoreError, OSError, sqlite3.Error):
+            return False
+        return True
+
     def refresh(self) -> bool:
         """Reload if another process committed a write since we loaded."""
         if self.library.generation() == self._generation:
             return False
         self._load()
         return True
+
+    def _catch_up(self, tx) -> None:
+        """At the start of a write: take in other processes' writes, and save ids resolved on
+        open that could not be saved then, so that the write may mark the resolution current."""
+        if self.library.generation() != self._generation:
+            self._load(tx)
+        elif self._unsaved:
+            tx.put_papers([_record(a) for _, a in self.graph.nodes(data=True) if a["kind"] == "paper"])
+            tx.set_meta("resolution", self.resolver.version)
+            self._unsaved = False
 
     def version(self) -> int:
         return self.library.generation()
@@ -62,11 +118,11 @@ class EmbeddedStore(Store):
 
     # -- writing ------------------------------------------------------------------
     def ingest(self, digests: Iterable[tuple[Digest, str]], progress: Progress | None = None,
-               wait: float | None = None) -> IngestReport:
+               wait: float | None = None, on_wait: Callable[[], None] | None = None) -> IngestReport:
         report = IngestReport()
         try:
-            with self.library.writing(self.wait if wait is None else wait) as tx, paused_gc():
-                self.refresh()
+            with self.library.writing(self.wait if wait is None else wait, on_wait) as tx, paused_gc():
+                self._catch_up(tx)
                 self._ingest(tx, digests, report, progress)
         except BaseException:
             self._load()
@@ -95,28 +151,137 @@ class EmbeddedStore(Store):
 
     def _apply(self, tx, affected: set[str], listed_by: dict[str, list[DigestReport]]) -> None:
         observations = tx.observations(affected)
-        changed, removed, touched = [], [], set()
+        changed: dict[str, dict] = {}
+        removed: list[dict] = []
         for pid in sorted(affected):
             old = self.graph.nodes[pid] if pid in self.graph else None
-            touched.update(n for n in itertools.chain(self.graph.pred.get(pid, ()), self.graph.succ.get(pid, ())))
             if pid not in observations:
-                removed.append(pid.split(":", 1)[1])
-                self.graph.remove_node(pid)
+                if old is not None:
+                    removed.append(_record(old))
                 continue
             record = merge_paper(observations[pid])
-            if old is not None and public_paper(old) == public_paper(record):
+            if old is not None and listing_fields(old) == listing_fields(record):
                 continue
-            changed.append(record)
+            changed[record["id"]] = record
             for rep in {id(r): r for r in listed_by.get(pid, ())}.values():
                 (rep.updated if old is not None else rep.added).append(record["id"])
-            if old is not None:
+        self._write(tx, resolve_papers(changed, removed, self.resolver, self._papers_with), removed)
+        tx.set_meta("resolution", self.resolver.version)
+
+    def _write(self, tx, updated: dict[str, dict], removed: list[dict]) -> None:
+        """Put new and re-resolved records and drop removed ones, on disk and in the graph;
+        entity nodes around them follow (spellings, parents; none left without papers)."""
+        touched: set[str] = set()
+        for record in [*updated.values(), *removed]:
+            pid = "paper:" + record["id"]
+            if pid in self.graph:
+                touched.update(n for n in itertools.chain(self.graph.pred[pid], self.graph.succ[pid])
+                               if kind_of(n) in ("author", "institution"))
+                self._unindex(self.graph.nodes[pid])
                 self.graph.remove_node(pid)
-            _add_paper(self.graph, record)
-        for node in touched:
-            if node in self.graph and kind_of(node) in ("author", "institution") and self.graph.degree(node) == 0:
-                self.graph.remove_node(node)
-        tx.put_papers(changed)
-        tx.delete_papers(removed)
+        for record in updated.values():
+            self.graph.add_node("paper:" + record["id"], **paper_node(record))
+            self._index(record)
+            for source, target, attrs in paper_edge_rows(record):
+                for node_id in (source, target):
+                    if node_id not in self.graph:
+                        kind = kind_of(node_id)
+                        self.graph.add_node(node_id, **(bare_category_node(key_of(node_id)) if kind == "category" else
+                                                        {"kind": kind, "name": key_of(node_id)}))
+                    if kind_of(node_id) in ("author", "institution"):
+                        touched.add(node_id)
+                self.graph.add_edge(source, target, **attrs)
+        self._refresh_entities(touched)
+        tx.put_papers(list(updated.values()))
+        tx.delete_papers([r["id"] for r in removed])
+
+    def _refresh_entities(self, node_ids: set[str]) -> None:
+        """Attributes of these author and institution nodes from their papers now; their parents
+        added (with ``PART_OF``), a ``PART_OF`` edge to a former parent removed, and nodes with
+        neither papers nor sub-units removed."""
+        papers = {p for n in node_ids if n in self.graph
+                  for p in itertools.chain(self.graph.pred[n], self.graph.succ[n]) if kind_of(p) == "paper"}
+        attrs = entity_attributes((_record(self.graph.nodes[p]) for p in sorted(papers)), self.resolver)
+        former: set[str] = set()
+        for node_id in sorted(node_ids | {n for n in attrs if n not in self.graph}):
+            if node_id in attrs:
+                if node_id not in self.graph:
+                    self.graph.add_node(node_id)
+                if node_id in node_ids or self.graph.nodes[node_id].get("kind") is None:
+                    self.graph.nodes[node_id].clear()
+                    self.graph.nodes[node_id].update(attrs[node_id])
+                    parent = attrs[node_id].get("parent")
+                    for target, edge in list(self.graph.succ[node_id].items()):
+                        if edge["type"] == "PART_OF" and target != parent:
+                            self.graph.remove_edge(node_id, target)
+                            former.add(target)
+        for source, target, edge in part_of_edges({n: self.graph.nodes[n] for n in attrs if n in self.graph}):
+            if target in self.graph:
+                self.graph.add_edge(source, target, **edge)
+        for node_id in sorted(node_ids | former, key=lambda n: -len(n)):
+            self._drop_if_unused(node_id)
+
+    def _drop_if_unused(self, node_id: str) -> None:
+        """Remove an entity node with no papers and no sub-units, then its parent likewise."""
+        while node_id in self.graph:
+            if any(kind_of(n) == "paper" for n in itertools.chain(self.graph.pred[node_id], self.graph.succ[node_id])):
+                return
+            if any(d["type"] == "PART_OF" for d in self.graph.pred[node_id].values()):
+                return
+            parent = next((t for t, d in self.graph.succ[node_id].items() if d["type"] == "PART_OF"), None)
+            self.graph.remove_node(node_id)
+            if parent is None:
+                return
+            node_id = parent
+
+    # -- the analyst's corrections -------------------------------------------------------------
+    def overrides(self) -> list[Override]:
+        return list(self.resolver.overrides)
+
+    def add_overrides(self, overrides: list[Override], wait: float | None = None, replace: bool = False) -> None:
+        try:
+            with self.library.writing(self.wait if wait is None else wait) as tx, paused_gc():
+                self._catch_up(tx)
+                if replace:
+                    tx.set_overrides([o.to_json() for o in overrides])
+                else:
+                    for override in overrides:
+                        tx.add_override(override.to_json())
+                before = self.resolver
+                self.resolver = Resolver(Override.from_json(data, seq) for seq, data in tx.overrides())
+                changed, names = override_changes(before, self.resolver, (
+                    _record(a) for _, a in self.graph.nodes(data=True) if a["kind"] == "paper"))
+                self._write(tx, resolve_papers(changed, [], self.resolver, self._papers_with, names), [])
+                tx.set_meta("resolution", self.resolver.version)
+        except BaseException:
+            self._load()
+            raise
+        self._generation = self.library.generation()
+
+    # -- the author index: written author key -> paper keys (for re-resolving a name) ---------
+    @property
+    def _by_author(self) -> dict[str, set[str]]:
+        """Built on the first write: reading a library never needs it."""
+        if self._by_author_built is None:
+            self._by_author_built = _author_index(a for _, a in self.graph.nodes(data=True) if a["kind"] == "paper")
+        return self._by_author_built
+
+    def _index(self, record: dict) -> None:
+        if self._by_author_built is not None:
+            for name in record["authors"]:
+                self._by_author_built.setdefault(author_key(name), set()).add(record["id"])
+
+    def _unindex(self, node: dict) -> None:
+        if self._by_author_built is not None:
+            for name in node["authors"]:
+                self._by_author_built.get(author_key(name), set()).discard(node["id"])
+
+    def _papers_with(self, keys: set[str]) -> dict[str, dict]:
+        found = {}
+        for key in keys:
+            for paper in self._by_author.get(key, ()):
+                found[paper] = _record(self.graph.nodes["paper:" + paper])
+        return found
 
     # -- reading ------------------------------------------------------------------
     def get_node(self, node_id: str) -> dict | None:
@@ -131,7 +296,11 @@ class EmbeddedStore(Store):
             candidates = (self.graph.nodes["paper:" + k] for k in dict.fromkeys(ids) if "paper:" + k in self.graph)
         else:
             candidates = (a for _, a in self.graph.nodes(data=True) if a["kind"] == "paper")
-        found = [public_paper(a) for a in candidates if not filters or filters.matches(a)]
+        if filters and filters.institution:
+            lineage = self.institution_lineage()
+            found = [public_paper(a) for a in candidates if filters.matches(with_lineage(a, lineage))]
+        else:
+            found = [public_paper(a) for a in candidates if not filters or filters.matches(a)]
         return sort_papers(found)
 
     def neighbours(self, node_id: str, edge_types: Iterable[str] | None = None) -> list[tuple[str, str, dict]]:
@@ -190,16 +359,20 @@ class EmbeddedStore(Store):
         self.library.close()
 
 
-def _add_paper(graph: nx.DiGraph, record: dict) -> None:
-    pid = "paper:" + record["id"]
-    graph.add_node(pid, **paper_node(record))
-    for node_id, attrs in entity_nodes(record).items():
-        if node_id not in graph:
-            graph.add_node(node_id, **attrs)
-    graph.add_edges_from(paper_edge_rows(record))
+def _record(node: dict) -> dict:
+    """The stored record of a paper node."""
+    return {k: v for k, v in node.items() if k != "kind"}
 
 
-def _build_graph(records: list[dict]) -> nx.DiGraph:
+def _author_index(records: Iterable[dict]) -> dict[str, set[str]]:
+    index: dict[str, set[str]] = {}
+    for record in records:
+        for name in record["authors"]:
+            index.setdefault(author_key(name), set()).add(record["id"])
+    return index
+
+
+def _build_graph(records: list[dict], resolver: Resolver) -> nx.DiGraph:
     """The graph of many paper records at once.
 
     Fills networkx's adjacency dicts directly: the same structure
@@ -209,16 +382,22 @@ def _build_graph(records: list[dict]) -> nx.DiGraph:
     nodes: dict[str, dict] = {}
     succ: dict[str, dict] = {}
     pred: dict[str, dict] = {}
+    entities = entity_attributes(records, resolver)
+    for node_id, attrs in entities.items():
+        nodes[node_id], succ[node_id], pred[node_id] = attrs, {}, {}
+    for source, target, attrs in part_of_edges(entities):
+        succ[source][target] = attrs
+        pred[target][source] = attrs
     for record in records:
         node = paper_node(record)
         pid = "paper:" + record["id"]
         nodes[pid], succ[pid], pred[pid] = node, {}, {}
-        for node_id, attrs in entity_nodes(record).items():
-            if node_id not in nodes:
-                nodes[node_id], succ[node_id], pred[node_id] = attrs, {}, {}
         for source, target, attrs in paper_edge_rows(record):
-            if target not in nodes:  # digest nodes come later, from the digest rows
-                nodes[target], succ[target], pred[target] = {"kind": "digest", "name": target.split(":", 1)[1]}, {}, {}
+            if target not in nodes:  # categories and digests: their nodes are completed from the digest rows
+                kind = kind_of(target)
+                nodes[target] = bare_category_node(key_of(target)) if kind == "category" else {
+                    "kind": kind, "name": key_of(target)}
+                succ[target], pred[target] = {}, {}
             succ[source][target] = attrs
             pred[target][source] = attrs
     graph = nx.DiGraph()

@@ -30,9 +30,16 @@ def _word_pattern(text: str) -> re.Pattern:
 
 @dataclass(frozen=True)
 class PaperFilter:
-    """Category code (any case), institution and author (a whole-word, case-insensitive
-    part of a name: ``Berkeley`` matches ``UC Berkeley``, ``MIT`` not ``MITRE``) and
-    an inclusive date range on the paper's post date."""
+    """Category code (any case), institution and author, and an inclusive date range on the
+    paper's post date.
+
+    An institution or author is a whole-word, case-insensitive part of a name
+    (``Berkeley`` matches ``UC Berkeley``, ``MIT`` not ``MITRE``), or an id
+    (``institution:uc-berkeley``, ``author:Y Li~3fa1c2``). An institution matches a
+    paper of its sub-units too: a paper's ``institution_names`` and
+    ``institution_lineage`` (when the store or index provides them) hold the names and
+    ids of its institutions and of every organisation they are part of. An author name
+    matches every person written that way."""
 
     category: str | None = None
     institution: str | None = None
@@ -60,13 +67,23 @@ class PaperFilter:
         if self.category and paper.get("category", "").upper() != self.category.upper():
             return False
         if self.institution:
-            pattern = _word_pattern(self.institution)
-            if not any(pattern.search(name) for name in paper.get("institutions", ())):
-                return False
+            if self.institution.startswith("institution:"):
+                key = self.institution.split(":", 1)[1]
+                if key not in (paper.get("institution_lineage") or paper.get("institution_ids") or ()):
+                    return False
+            else:
+                pattern = _word_pattern(self.institution)
+                names = paper.get("institution_names") or paper.get("institutions", ())
+                if not any(pattern.search(name) for name in names):
+                    return False
         if self.author:
-            pattern = _word_pattern(self.author)
-            if not any(pattern.search(name) for name in paper.get("authors", ())):
-                return False
+            if self.author.startswith("author:"):
+                if self.author.split(":", 1)[1] not in (paper.get("author_ids") or ()):
+                    return False
+            else:
+                pattern = _word_pattern(self.author)
+                if not any(pattern.search(name) for name in paper.get("authors", ())):
+                    return False
         if self.since or self.until:
             posted = (paper.get("posted_at") or "")[:10]
             if not posted:
@@ -87,7 +104,7 @@ def check_names(filters: PaperFilter | None, known: Callable[[str], Iterable[str
     (a typo would otherwise give a silently empty result): one line with close names.
 
     ``known(field)`` gives every name of that field in the library (category codes,
-    institution names, author names)."""
+    institution names, author names) and every node id of it."""
     if not filters:
         return
     for field, option in NAME_OPTIONS.items():
@@ -95,13 +112,25 @@ def check_names(filters: PaperFilter | None, known: Callable[[str], Iterable[str
         if not value:
             continue
         names = list(dict.fromkeys(known(field)))
+        if value.startswith(field + ":"):
+            if value in names:
+                continue
+            raise UsageError(f"{option} {value!r}: no {field} has this id; give a name, or an id that "
+                             f"`paperkg show` prints")
         if field == "category":
+            names = [n for n in names if n.isascii() and ":" not in n]  # the codes, not ids or Chinese names
             if any(n.upper() == value.upper() for n in names):
                 continue
         elif any(_word_pattern(value).search(n) for n in names):
             continue
-        hint = suggestions(value, names)
+        hint = suggestions(value, [n for n in names if not n.startswith(field + ":")])
         kind = {"category": "category code", "institution": "institution", "author": "author"}[field]
         choices = f"; did you mean: {', '.join(hint)}" if hint else (
             f"; known codes: {', '.join(sorted(names))}" if field == "category" else "")
         raise UsageError(f"{option} {value!r} matches no {kind} in the library{choices}")
+
+
+def matching_people(value: str, people: Iterable[tuple[str, Iterable[str]]]) -> list[str]:
+    """The ids of the people (``(id, names)``) an author filter value written as a name covers."""
+    pattern = _word_pattern(value)
+    return [person for person, names in people if any(pattern.search(n) for n in names)]

@@ -13,8 +13,7 @@ import os
 
 from paperkg.ingest.model import Digest, Entry
 
-from paperkg.graph.model import (ARXIV, Edge, Observation, Paper, author_id, category_id, institution_id, paper_id,
-                                 paper_key)
+from paperkg.graph.model import ARXIV, Edge, Observation, Paper, paper_id, paper_key
 
 TEXT_FIELDS = ("title", "title_zh", "summary_zh", "abstract", "category", "url")
 
@@ -58,21 +57,19 @@ def paper_node(record: dict) -> dict:
 
 
 def paper_edge_rows(record: dict) -> list[tuple[str, str, dict]]:
-    """The edges a paper record implies, as ``(source, target, attrs)`` with the edge
-    ``type`` among the attrs. A name listed twice (two "C Zhang") is one author node
-    with one AUTHORED edge carrying both ``positions``."""
+    """The edges a paper record implies, as ``(source, target, attrs)`` with the edge ``type``
+    among the attrs, to the resolved entities (``author_ids``, ``institution_ids``). Two slots
+    of one entity on a paper (an institution listed twice) are one edge carrying both
+    ``positions``; two people sharing a written name on one paper are two authors."""
     pid = "paper:" + record["id"]
     rows: list[tuple[str, str, dict]] = []
-    positions: dict[str, list[int]] = {}
-    for pos, name in enumerate(record["authors"], start=1):
-        positions.setdefault(name, []).append(pos)
-    for name, pos in positions.items():
-        rows.append(("author:" + name, pid, {"type": "AUTHORED", "position": pos[0], "positions": pos}))
-    positions = {}
-    for pos, name in enumerate(record["institutions"], start=1):
-        positions.setdefault(name, []).append(pos)
-    for name, pos in positions.items():
-        rows.append((pid, "institution:" + name, {"type": "AFFILIATED", "position": pos[0], "positions": pos}))
+    for field, prefix, edge_type in (("author_ids", "author:", "AUTHORED"), ("institution_ids", "institution:", "AFFILIATED")):
+        positions: dict[str, list[int]] = {}
+        for pos, key in enumerate(record.get(field) or (), start=1):
+            positions.setdefault(key, []).append(pos)
+        for key, pos in positions.items():
+            attrs = {"type": edge_type, "position": pos[0], "positions": pos}
+            rows.append((prefix + key, pid, attrs) if edge_type == "AUTHORED" else (pid, prefix + key, attrs))
     if record["category"]:
         rows.append((pid, "category:" + record["category"], {"type": "IN_CATEGORY"}))
     for src in record["sources"]:
@@ -86,14 +83,9 @@ def paper_edges(record: dict) -> list[Edge]:
     return [Edge(s, t, attrs["type"], {k: v for k, v in attrs.items() if k != "type"}) for s, t, attrs in paper_edge_rows(record)]
 
 
-def entity_nodes(record: dict) -> dict[str, dict]:
-    """Author, institution and category nodes a paper record refers to."""
-    nodes = {author_id(n): {"kind": "author", "name": n} for n in record["authors"]}
-    nodes.update({institution_id(n): {"kind": "institution", "name": n} for n in record["institutions"]})
-    if record["category"]:
-        code = record["category"]
-        nodes[category_id(code)] = {"kind": "category", "code": code, "name_zh": "", "arxiv": ARXIV.get(code, "")}
-    return nodes
+def bare_category_node(code: str) -> dict:
+    """A category node before any legend has named it."""
+    return {"kind": "category", "code": code, "name_zh": "", "arxiv": ARXIV.get(code, "")}
 
 
 def category_node(code: str, names: list[str]) -> dict:

@@ -1,8 +1,11 @@
 """The graph model: node kinds, identities, and the subgraph value both stores return.
 
 Node ids are ``kind:key`` strings, readable and unique across kinds:
-``paper:<16 hex of the normalised title>``, ``author:Y Dong``,
-``institution:Google``, ``category:LG``, ``digest:<file stem>``.
+``paper:<16 hex of the normalised title>``, ``author:Y Dong`` (a person: see
+:mod:`paperkg.graph.people`; ``author:Y Li~3fa1c2`` for a second person of that
+name), ``institution:uc-berkeley`` (an entity: the registry's id, see
+:mod:`paperkg.graph.institutions`, or the normalised name of one it does not
+know), ``category:LG``, ``digest:<file stem>``.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ import networkx as nx
 
 KINDS = ("paper", "author", "institution", "category", "digest")
 LABELS = {"paper": "Paper", "author": "Author", "institution": "Institution", "category": "Category", "digest": "Digest"}
-EDGE_TYPES = ("AUTHORED", "AFFILIATED", "IN_CATEGORY", "LISTED_IN")
+EDGE_TYPES = ("AUTHORED", "AFFILIATED", "IN_CATEGORY", "LISTED_IN", "PART_OF")
 
 #: arXiv archive for each digest category code.
 ARXIV = {
@@ -66,8 +69,10 @@ class Paper(TypedDict):
     title: str
     title_zh: str
     category: str
-    authors: list[str]
-    institutions: list[str]
+    authors: list[str]  # as written
+    author_ids: list[str]  # the person in each slot (the key of an author node)
+    institutions: list[str]  # as written
+    institution_ids: list[str]  # the institution each name resolved to (the key of an institution node)
     abstract: str
     summary_zh: str
     url: str
@@ -132,6 +137,8 @@ class Subgraph:
 
     nodes: dict[str, dict] = field(default_factory=dict)
     edges: list[Edge] = field(default_factory=list)
+    #: False for symmetric relations (co-authors, institution links): one edge per pair, no direction.
+    directed: bool = True
 
     def to_networkx(self) -> nx.MultiDiGraph:
         graph = nx.MultiDiGraph()

@@ -1,11 +1,14 @@
 """The Bolt connection of the Neo4j store: driver, sessions, retries, errors.
 
 Every failure the user can fix becomes one :class:`~graph.base.StoreError`
-line that says what is wrong and which setting fixes it. The password never
-appears in one: it is only handed to the driver, and every message is scrubbed
-of it before it leaves this module. The driver's own log records (retries,
-server notifications) go nowhere unless the application configures logging
-for the ``neo4j`` logger.
+line that says what is wrong and which setting fixes it. No password ever
+appears in one, wherever it was given (``NEO4J_PASSWORD``, config.toml, or
+inside the URI as ``bolt://user:password@host``): it is only handed to the
+driver, and every message — ours, and text that comes back from the driver —
+goes through :func:`redact` before it leaves this module. The driver's own log
+records (retries, server notifications) go nowhere unless the application
+configures logging for the ``neo4j`` loggers, and are redacted the same way
+by a filter on each of them.
 """
 from __future__ import annotations
 
@@ -16,12 +19,27 @@ import time
 import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
-from urllib.parse import urlsplit, urlunsplit
 
-from paperkg.graph import cypher
 from paperkg.errors import LibraryBusy, StoreError
+from paperkg.graph import cypher
+from paperkg.redact import redact, safe_uri, uri_credentials, uri_secrets
+
+#: Secrets of the clients made in this process, for the log filter.
+_SECRETS: set[str] = set()
+_DRIVER_LOGGERS = ("neo4j", "neo4j.io", "neo4j.pool", "neo4j.session", "neo4j.notifications", "neo4j.auth_management")
+
+
+class _RedactingFilter(logging.Filter):
+    """Rewrites each driver log record with its message redacted (see :func:`redact`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = redact(record.getMessage(), _SECRETS), ()
+        return True
+
 
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
+for _name in _DRIVER_LOGGERS:
+    logging.getLogger(_name).addFilter(_RedactingFilter())
 
 #: How long a write lease lasts without renewal; a crashed writer's lease expires.
 LEASE_SECONDS = 60.0
@@ -48,18 +66,13 @@ def _abandoned(lease) -> bool:
     return False
 
 
-def safe_uri(uri: str) -> str:
-    """The URI without any ``user:password@`` part."""
-    try:
-        parts = urlsplit(uri)
-    except ValueError:
-        return "<unparsable URI>"
-    if parts.username is None and parts.password is None:
-        return uri
-    host = parts.hostname or ""
-    if parts.port:
-        host += f":{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+def _credentials(settings) -> tuple[str, str]:
+    """User and password: the settings', else those written inside the URI (the driver is
+    handed the URI without them)."""
+    if settings.password:
+        return settings.user, settings.password
+    user, password = uri_credentials(settings.uri)
+    return (user or settings.user, password) if password else (settings.user, "")
 
 
 class BoltClient:
@@ -69,7 +82,9 @@ class BoltClient:
         import neo4j
 
         self._neo4j = neo4j
-        self._password = settings.password or ""
+        user, self._password = _credentials(settings)
+        self._secrets = {self._password, *uri_secrets(settings.uri)} - {""}
+        _SECRETS.update(self._secrets)
         self.uri = safe_uri(settings.uri)
         self.database = settings.database or None
         self._where = f"the Neo4j server at {self.uri}"
@@ -82,7 +97,7 @@ class BoltClient:
         with self.errors("connect"):
             try:
                 self.driver = neo4j.GraphDatabase.driver(
-                    settings.uri, auth=(settings.user, self._password), connection_timeout=connection_timeout,
+                    self.uri, auth=(user, self._password), connection_timeout=connection_timeout,
                     max_transaction_retry_time=retry_time, user_agent="paperkg")
             except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
                 raise StoreError(f"NEO4J_URI {self.uri!r} is not a Neo4j address ({self.scrub(str(exc))}); "
@@ -149,8 +164,9 @@ class BoltClient:
         return self.write(lambda tx: tx.run(cypher.LEASE_TAKE, now=now, until=now + LEASE_SECONDS, me=self._lease_id,
                                             stale=stale, host=_HOST, pid=os.getpid()).single(), action="take the write lease")
 
-    def take_lease(self, wait: float = 0.0) -> None:
-        """Become the one writer, waiting up to ``wait`` seconds for another to finish.
+    def take_lease(self, wait: float = 0.0, on_wait: Callable[[], None] | None = None) -> None:
+        """Become the one writer, waiting up to ``wait`` seconds for another to finish
+        (calling ``on_wait`` when the wait begins).
 
         A lease left by a paperkg process of this machine that is gone (or by an
         earlier store of this process that could not release it: the server was
@@ -170,6 +186,9 @@ class BoltClient:
                 raise LibraryBusy(f"the Neo4j database is being written by another paperkg process (pid {row['pid']} on "
                                   f"{row['host']}); wait for it to finish (if it died, its lock runs out in {left}s) "
                                   "and run the command again")
+            if on_wait is not None:
+                on_wait()
+                on_wait = None
             time.sleep(0.5)
 
     def renew_lease(self) -> None:
@@ -192,9 +211,7 @@ class BoltClient:
 
     # -- errors ---------------------------------------------------------------------
     def scrub(self, text: str) -> str:
-        if len(self._password) >= 3:
-            text = text.replace(self._password, "***")
-        return text
+        return redact(text, self._secrets)
 
     @contextmanager
     def errors(self, action: str):

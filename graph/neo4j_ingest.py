@@ -24,7 +24,7 @@ idempotent) and reports the papers of the unfinished run from its journal.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
@@ -32,7 +32,10 @@ import orjson
 
 from paperkg.chunks import batched, sized_chunks
 from paperkg.graph import cypher
-from paperkg.graph.base import public_paper
+from paperkg.graph.base import listing_fields
+from paperkg.graph.entities import Resolver, entity_attributes, institution_node, override_changes, resolve_papers
+from paperkg.graph.overrides import Override
+from paperkg.graph.people import author_key
 from paperkg.graph.merge import category_node, digest_node, merge_paper, observation, paper_edge_rows
 from paperkg.graph.model import ARXIV, paper_id
 from paperkg.graph.triage import DigestReport, IngestReport, Progress, triage_digests
@@ -49,8 +52,10 @@ def dumps(value) -> str:
 
 
 def paper_props(record: dict, observations: list[dict]) -> dict:
-    """A paper node's properties: the record, with ``sources`` and the observations as JSON."""
-    return {**record, "sources": dumps(record["sources"]), "observations": dumps(_canonical(observations))}
+    """A paper node's properties: the record, with ``sources`` and the observations as JSON, and
+    the comparison forms of its written author names (to find a name's papers)."""
+    return {**record, "sources": dumps(record["sources"]), "observations": dumps(_canonical(observations)),
+            "author_keys": sorted({author_key(a) for a in record["authors"]})}
 
 
 def paper_from_props(props: dict) -> dict:
@@ -90,7 +95,7 @@ def plan_papers(accepted, listed_before: set[str], stored: dict[str, tuple[dict,
                 plan["removed"].append(old)
             continue
         record = merge_paper(observations)
-        if old is not None and public_paper(old) == public_paper(record):
+        if old is not None and listing_fields(old) == listing_fields(record):
             if _canonical(old_obs) != _canonical(observations):
                 plan["observations_only"].append({"id": record["id"], "observations": dumps(_canonical(observations))})
             continue
@@ -125,13 +130,13 @@ def paper_batch(changed: list[tuple[dict, list[dict], dict | None]], removed: li
         rows.append(row)
         if old is not None:
             relink.append(record["id"])
-            old_authors.update(old["authors"])
-            old_institutions.update(old["institutions"])
+            old_authors.update(old.get("author_ids") or ())
+            old_institutions.update(old.get("institution_ids") or ())
     for old in removed:
-        old_authors.update(old["authors"])
-        old_institutions.update(old["institutions"])
-    authors = {a for record, _, _ in changed for a in record["authors"]}
-    institutions = {i for record, _, _ in changed for i in record["institutions"]}
+        old_authors.update(old.get("author_ids") or ())
+        old_institutions.update(old.get("institution_ids") or ())
+    authors = {a for record, _, _ in changed for a in record["author_ids"]}
+    institutions = {i for record, _, _ in changed for i in record["institution_ids"]}
     return {"rows": rows, "relink": relink, "removed": [old["id"] for old in removed],
             "old_authors": sorted(old_authors - authors), "old_institutions": sorted(old_institutions - institutions)}
 
@@ -147,14 +152,17 @@ def write_paper_batch(tx, batch: dict, observations_only: list[dict]) -> None:
     if observations_only:
         tx.run(cypher.PAPERS_OBSERVATIONS, rows=observations_only).consume()
     if batch["old_authors"]:
-        tx.run(cypher.AUTHORS_ORPHANS, names=batch["old_authors"]).consume()
+        tx.run(cypher.AUTHORS_ORPHANS, keys=batch["old_authors"]).consume()
     if batch["old_institutions"]:
-        tx.run(cypher.INSTITUTIONS_ORPHANS, names=batch["old_institutions"]).consume()
+        tx.run(cypher.INSTITUTIONS_ORPHANS, keys=batch["old_institutions"]).consume()
 
 
-def _commit(tx, digest_rows: list[dict], category_rows: list[dict], dropped_codes: list[str]) -> None:
+def _commit(tx, digest_rows: list[dict], category_rows: list[dict], dropped_codes: list[str],
+            resolution: str | None = None) -> None:
     tx.run(cypher.DIGEST_COMMIT, rows=digest_rows).consume()
     tx.run(cypher.GENERATION_BUMP).consume()
+    if resolution:
+        tx.run(cypher.RESOLUTION_SET, value=resolution).consume()
     if category_rows:
         tx.run(cypher.CATEGORIES_SET, rows=category_rows).consume()
     if dropped_codes:
@@ -175,22 +183,22 @@ class _Ticks:
 
 
 def ingest(client, digests: Iterable[tuple[Digest, str]], progress: Progress | None = None,
-           batch_size: int = 1000, wait: float = 0.0) -> IngestReport:
+           batch_size: int = 1000, wait: float = 0.0, on_wait: Callable[[], None] | None = None) -> IngestReport:
     """Upsert digests (see the module docstring for how a failure is recovered).
 
     ``progress`` counts digests, as for the embedded store; the ones written
     advance it as their papers' batches are written.
     """
     with paused_gc():  # many small dicts, no garbage: the collector's passes only cost time
-        return _ingest(client, digests, progress, batch_size, wait)
+        return _ingest(client, digests, progress, batch_size, wait, on_wait)
 
 
-def _ingest(client, digests, progress, batch_size: int, wait: float) -> IngestReport:
+def _ingest(client, digests, progress, batch_size: int, wait: float, on_wait=None) -> IngestReport:
     report = IngestReport()
     inputs = list(digests)
     ticks = _Ticks(progress, len(inputs))
     names = sorted({digest.name for digest, _ in inputs})
-    client.take_lease(wait)
+    client.take_lease(wait, on_wait)
     try:
         state = {r["name"]: {"sha256": r["sha256"], "pending": orjson.loads(r["pending"]) if r["pending"] else None}
                  for r in client.read(cypher.DIGEST_STATE, names=names)}
@@ -215,6 +223,9 @@ def _write(client, accepted, state: dict[str, dict], batch_size: int, ticks: _Ti
             stored["paper:" + r["paper"]["id"]] = (paper_from_props(r["paper"]), orjson.loads(r["observations"] or "[]"))
     pending = {name: state[name]["pending"] for name in names if state.get(name, {}).get("pending")}
     plan = plan_papers(accepted, listed_before, stored, pending)
+    resolver = load_resolver(client)
+    plan["changed"], touched = resolve_plan(client, resolver, plan, stored, pending)
+    parents = stored_parents(client, touched)  # before the batches remove what they leave without papers
 
     journal = []
     for digest, _, rep in accepted:
@@ -246,12 +257,221 @@ def _write(client, accepted, state: dict[str, dict], batch_size: int, ticks: _Ti
             client.write(write_paper_batch, batch, _part(obs_parts, i), action="write papers")
             ticks.to(start + share * (i + 1) // steps)
 
+    refresh_entities(client, resolver, touched, parents)
     category_rows, dropped = _categories(client, accepted, changed, removed)
     for i, rows in enumerate(commit_parts):
         client.renew_lease()
         last = i == len(commit_parts) - 1
-        client.write(_commit, rows, category_rows if last else [], dropped if last else [], action="commit the digests")
+        client.write(_commit, rows, category_rows if last else [], dropped if last else [],
+                     resolver.version if last else None, action="commit the digests")
         ticks.to(start + share * (steps - len(commit_parts) + i + 1) // steps)
+
+
+def load_resolver(client) -> Resolver:
+    """The registry and the database's corrections."""
+    return Resolver(Override.from_json(r["data"], r["seq"]) for r in client.read(cypher.OVERRIDES))
+
+
+def entity_node_ids(records: Iterable[dict | None]) -> set[str]:
+    """The author and institution node ids the records name (``None`` records skipped)."""
+    found = set()
+    for record in records:
+        if record is not None:
+            found.update("author:" + a for a in record.get("author_ids") or () if a)
+            found.update("institution:" + i for i in record.get("institution_ids") or () if i)
+    return found
+
+
+def stored_papers(client) -> dict[str, tuple[dict, list[dict]]]:
+    """Every stored paper: key -> (record, observations)."""
+    return {(record := paper_from_props(r["node"]))["id"]: (record, orjson.loads(r["observations"] or "[]"))
+            for r in client.read(cypher.PAPERS_STORED)}
+
+
+def resolution_current(client, resolver: Resolver) -> bool:
+    """Whether the stored ids were resolved by ``resolver``'s rules and registry."""
+    return (client.read(cypher.RESOLUTION_GET) or [{"value": None}])[0]["value"] == resolver.version
+
+
+def _no_papers(keys: set[str]) -> dict[str, dict]:
+    return {}
+
+
+def resolve_plan(client, resolver: Resolver, plan: dict, stored: dict, pending: dict[str, dict]):
+    """The plan's changed papers with their entity ids, plus the stored papers whose author ids
+    move because a name on a changed paper is clustered again; and the entity node ids to
+    refresh. When the stored ids were resolved under other rules, every paper is resolved again."""
+    others: dict[str, tuple[dict, list[dict]]] = {}
+
+    def papers_with(keys: set[str]) -> dict[str, dict]:
+        found = {}
+        for part in batched(sorted(keys), _READ_CHUNK):
+            for r in client.read(cypher.PAPERS_WITH_AUTHORS, keys=list(part)):
+                record = paper_from_props(r["paper"])
+                others[record["id"]] = (record, orjson.loads(r["paper"].get("observations") or "[]"))
+                found[record["id"]] = record
+        return found
+
+    olds = {record["id"]: (observations, old) for record, observations, old in plan["changed"]}
+    changed = {record["id"]: record for record, _, _ in plan["changed"]}
+    current = resolution_current(client, resolver)
+    if not current:
+        removed = {o["id"] for o in plan["removed"]}
+        for key, (record, observations) in stored_papers(client).items():
+            if key not in changed and key not in removed:
+                others[key] = (record, observations)
+                changed[key] = dict(record)
+    # resolved again in full, every stored paper is in ``changed`` already: nothing more to read
+    updated = resolve_papers(changed, plan["removed"], resolver, papers_with if current else _no_papers)
+    result = []
+    for key, record in sorted(updated.items()):
+        if key in olds:
+            observations, old = olds[key]
+        else:
+            old, observations = others[key]
+        result.append((record, observations, old))
+    touched = entity_node_ids(r for record, _, old in result for r in (record, old)) | entity_node_ids(plan["removed"])
+    for journal in pending.values():  # an unfinished ingest: refresh the entities of what it wrote
+        touched |= entity_node_ids((stored.get("paper:" + paper) or (None,))[0]
+                                   for paper in [*journal.get("added", ()), *journal.get("updated", ())])
+    return result, touched
+
+
+def apply_overrides(client, overrides: list[Override], replace: bool, batch_size: int, wait: float) -> None:
+    """Store corrections and resolve again what they touch (every paper whose institution ids
+    move, and the names the corrections name), under the write lease. The stored resolution is
+    marked out of date with the corrections, and current again once every paper is written: a
+    write cut short in between is finished by the next ingest (or correction), which then
+    resolves every paper again."""
+    with paused_gc():
+        client.take_lease(wait)
+        try:
+            before = load_resolver(client)
+            current = resolution_current(client, before)
+
+            def store(tx):
+                if replace:
+                    tx.run(cypher.OVERRIDES_CLEAR).consume()
+                for override in overrides:
+                    tx.run(cypher.OVERRIDE_ADD, data=override.to_json()).consume()
+                tx.run(cypher.RESOLUTION_CLEAR).consume()
+            client.write(store, action="store the corrections")
+            resolver = load_resolver(client)
+            stored = stored_papers(client)
+            records = [record for record, _ in stored.values()]
+            changed, names = override_changes(before, resolver, records)
+            if not current:  # ids of other rules, or an earlier correction cut short: all again
+                changed = {record["id"]: dict(record) for record in records}
+            papers_with = (lambda keys: {k: rec for k, (rec, _) in stored.items()
+                                         if any(author_key(a) in keys for a in rec["authors"])})
+            updated = resolve_papers(changed, [], resolver, papers_with, names)
+            rows = [(record, stored[key][1], stored[key][0]) for key, record in sorted(updated.items())]
+            touched = entity_node_ids(r for record, _, old in rows for r in (record, old))
+            parents = stored_parents(client, touched)
+            for part in chunks(rows, _paper_bytes, max(1, batch_size)):
+                client.renew_lease()
+                client.write(write_paper_batch, paper_batch(part, []), [], action="write papers")
+            refresh_entities(client, resolver, touched, parents)
+
+            def commit(tx):
+                tx.run(cypher.GENERATION_BUMP).consume()
+                tx.run(cypher.RESOLUTION_SET, value=resolver.version).consume()
+            client.write(commit, action="commit the corrections")
+        finally:
+            client.release_lease()
+
+
+def refresh_entities(client, resolver: Resolver, touched: set[str], parents: dict[str, str] | None = None) -> None:
+    """Names, spellings and registry facts of the touched author and institution nodes from
+    all their papers now; their parents and ``PART_OF`` edges (an institution part of nothing
+    now loses its edge); nodes left without papers (and, for an institution, without sub-units)
+    removed, and the parents they, or institutions that moved, were part of likewise.
+
+    ``parents``: the parents stored on the touched institutions before their papers were
+    written (:func:`stored_parents`; a batch may have removed a sub-unit since)."""
+    by_kind: dict[str, list[str]] = {"author": [], "institution": []}
+    for node_id in sorted(touched):
+        kind, key = node_id.split(":", 1)
+        by_kind[kind].append(key)
+    records: dict[str, dict] = {}
+    for kind, keys in by_kind.items():
+        for part in batched(keys, _READ_CHUNK):
+            for r in client.read(cypher.ENTITY_PAPERS[kind], keys=list(part)):
+                records[r["paper"]["id"]] = r["paper"]
+    attrs = entity_attributes(records.values(), resolver)
+    ancestors: set[str] = set()
+    for node_id in touched:
+        parent = attrs.get(node_id, {}).get("parent")
+        while parent and parent not in ancestors:
+            ancestors.add(parent)
+            parent = attrs.get(parent, {}).get("parent")
+    wanted = {n: attrs[n] for n in sorted(touched | ancestors) if n in attrs}
+    stored_parent = {**_stored_parents(client, [n.split(":", 1)[1] for n in wanted if n.startswith("institution:")]
+                                       + by_kind["institution"]), **(parents or {})}
+    rows: dict[str, list[dict]] = {"author": [], "institution": []}
+    for node_id, a in wanted.items():
+        kind, key = node_id.split(":", 1)
+        rows[kind].append({"id": key, **{k: v for k, v in a.items() if k != "kind"}})
+    links = [{"child": n.split(":", 1)[1], "parent": a["parent"].split(":", 1)[1]} for n, a in wanted.items()
+             if a["kind"] == "institution" and a.get("parent")]
+    unlinked = [n.split(":", 1)[1] for n, a in wanted.items() if a["kind"] == "institution" and not a.get("parent")]
+    if rows["author"] or rows["institution"] or links or unlinked:
+        def write(tx):
+            for kind in ("author", "institution"):
+                for part in batched(rows[kind], 1000):
+                    tx.run(cypher.ENTITIES_SET[kind], rows=list(part)).consume()
+            for part in batched(links, 1000):
+                tx.run(cypher.PART_OF_SET, rows=list(part)).consume()
+            for part in batched(unlinked, 1000):
+                tx.run(cypher.PART_OF_CLEAR, keys=list(part)).consume()
+        client.write(write, action="write authors and institutions")
+    gone_authors = [k for k in by_kind["author"] if "author:" + k not in attrs]
+    gone_institutions = [k for k in by_kind["institution"] if "institution:" + k not in attrs]
+    # a removed sub-unit may leave its parent without papers and sub-units, and so may one that moved
+    candidates = gone_institutions + [stored_parent[k] for n, a in wanted.items() if a["kind"] == "institution"
+                                      if (k := n.split(":", 1)[1]) in stored_parent
+                                      and "institution:" + stored_parent[k] != a.get("parent")]
+    depth: dict[str, int] = {}
+    frontier = [(key, 0) for key in candidates]
+    while frontier:
+        unknown = {key for key, _ in frontier} - set(stored_parent)
+        known = _stored_parents(client, sorted(unknown))
+        for key in unknown - set(known):  # its node gone already (an earlier run cut short): the registry's
+            parent = institution_node(key, "", [], resolver).get("parent")
+            if parent:
+                known[key] = parent.split(":", 1)[1]
+        stored_parent.update(known)
+        following = []
+        for key, level in frontier:
+            if depth.get(key, -1) < level:
+                depth[key] = level
+                if stored_parent.get(key):
+                    following.append((stored_parent[key], level + 1))
+        frontier = following
+    chain = sorted(depth, key=lambda k: (depth[k], k))  # sub-units before what they are part of
+
+    def drop(tx):
+        if gone_authors:
+            tx.run(cypher.AUTHORS_ORPHANS, keys=gone_authors).consume()
+        for key in chain:  # children before parents
+            tx.run(cypher.INSTITUTIONS_ORPHANS, keys=[key]).consume()
+    if gone_authors or chain:
+        client.write(drop, action="remove authors and institutions without papers")
+
+
+def stored_parents(client, node_ids: set[str]) -> dict[str, str]:
+    """Institution key -> the key of its stored parent, for the institutions among ``node_ids``."""
+    return _stored_parents(client, [n.split(":", 1)[1] for n in node_ids if n.startswith("institution:")])
+
+
+def _stored_parents(client, keys: list[str]) -> dict[str, str]:
+    """Institution key -> the key of the parent stored on its node, for those that have one."""
+    found = {}
+    for part in batched(sorted(set(keys)), _READ_CHUNK):
+        for r in client.read(cypher.INSTITUTION_PARENTS, keys=list(part)):
+            if r["parent"]:
+                found[r["id"]] = r["parent"].split(":", 1)[1]
+    return found
 
 
 def _paper_bytes(item) -> int:

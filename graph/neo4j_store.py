@@ -12,19 +12,20 @@ the library folder (``--home``), rebuilt from this graph by ``paperkg reindex``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import orjson
 
 from paperkg.graph import cypher
-from paperkg.graph.base import LibraryState, Store, public_paper, sort_papers, stats_dict
+from paperkg.graph.base import LibraryState, Store, public_paper, sort_papers, stats_dict, with_lineage
 from paperkg.graph.filters import PaperFilter
 from paperkg.graph.merge import digest_from_observations
 from paperkg.graph.model import KINDS, Edge, Subgraph, key_of, kind_of
 from paperkg.graph.neo4j_client import BoltClient
+from paperkg.graph.neo4j_ingest import apply_overrides, load_resolver, paper_from_props
 from paperkg.graph.neo4j_ingest import ingest as ingest_digests
-from paperkg.graph.neo4j_ingest import paper_from_props
+from paperkg.graph.overrides import Override
 from paperkg.graph.triage import IngestReport, Progress
 from paperkg.ingest.model import Digest
 
@@ -41,6 +42,11 @@ def _attrs(kind: str, props: dict) -> dict:
     """Graph attributes of a node from its (projected) properties."""
     if kind == "paper":
         return {"kind": "paper", **paper_from_props(props)}
+    if kind in ("author", "institution"):  # every attribute, as the embedded store has them
+        found = {"kind": kind, **{k: props.get(k) for k in cypher.READ_PROPS[kind] if k != "id"}}
+        found["names"] = list(found.get("names") or [])
+        found["name"] = found.get("name") or props.get("id", "")
+        return found
     return {"kind": kind, **{k: props[k] for k in cypher.READ_PROPS[kind] if props.get(k) is not None}}
 
 
@@ -69,12 +75,21 @@ class Neo4jStore(Store):
 
     # -- writing ------------------------------------------------------------------
     def ingest(self, digests: Iterable[tuple[Digest, str]], progress: Progress | None = None,
-               wait: float | None = None) -> IngestReport:
+               wait: float | None = None, on_wait: Callable[[], None] | None = None) -> IngestReport:
         if not self._schema_ready:
             self.client.schema(cypher.SCHEMA)
             self._schema_ready = True
         return ingest_digests(self.client, digests, progress, batch_size=self.batch_size,
-                              wait=self.wait if wait is None else wait)
+                              wait=self.wait if wait is None else wait, on_wait=on_wait)
+
+    def overrides(self) -> list[Override]:
+        return load_resolver(self.client).overrides
+
+    def add_overrides(self, overrides: list[Override], wait: float | None = None, replace: bool = False) -> None:
+        if not self._schema_ready:
+            self.client.schema(cypher.SCHEMA)
+            self._schema_ready = True
+        apply_overrides(self.client, overrides, replace, self.batch_size, self.wait if wait is None else wait)
 
     def version(self) -> int:
         rows = self.client.read(cypher.GENERATION)
@@ -92,9 +107,9 @@ class Neo4jStore(Store):
         kind = kind_of(node_id)
         if kind not in KINDS or ":" not in node_id:
             return None
-        return self._get_nodes([node_id]).get(node_id)
+        return self.get_nodes([node_id]).get(node_id)
 
-    def _get_nodes(self, node_ids: Iterable[str]) -> dict[str, dict]:
+    def get_nodes(self, node_ids: Iterable[str]) -> dict[str, dict]:
         """Attributes of many nodes, a query per kind."""
         valid = [n for n in dict.fromkeys(node_ids) if kind_of(n) in KINDS and ":" in n]
         found = {}
@@ -117,10 +132,13 @@ class Neo4jStore(Store):
 
     def papers(self, filters: PaperFilter | None = None, ids: Iterable[str] | None = None) -> list[dict]:
         if ids is not None:
-            candidates = list(self._get_nodes("paper:" + k for k in ids).values())
+            candidates = list(self.get_nodes("paper:" + k for k in ids).values())
         else:
             category = filters.category.upper() if filters and filters.category else None
             candidates = [_attrs("paper", r["node"]) for r in self.client.read(cypher.PAPERS, category=category)]
+        if filters and filters.institution:
+            lineage = self.institution_lineage()
+            candidates = [with_lineage(a, lineage) for a in candidates]
         return sort_papers([public_paper(a) for a in candidates if not filters or filters.matches(a)])
 
     def neighbours(self, node_id: str, edge_types: Iterable[str] | None = None) -> list[tuple[str, str, dict]]:
@@ -168,14 +186,13 @@ class Neo4jStore(Store):
             if by_kind.get("paper") and by_kind.get(other):
                 for r in run(cypher.EDGES_BETWEEN[etype], papers=by_kind["paper"], others=by_kind[other]):
                     edges.append(Edge(f"{source}:{r['source']}", f"{target}:{r['target']}", etype, dict(r["attrs"])))
+        if len(by_kind.get("institution", ())) > 1:
+            for r in run(cypher.PART_OF_BETWEEN, keys=by_kind["institution"]):
+                edges.append(Edge(f"institution:{r['source']}", f"institution:{r['target']}", "PART_OF", {}))
         sub = Subgraph(nodes={n: nodes[n] for n in sorted(nodes)})
         sub.edges = sorted(edges, key=lambda e: (e.source, e.target))
         return sub
 
-    def _entity_lookup(self, kind: str):
-        """``get_node`` for the author or institution nodes named in papers, without asking
-        the server: such a node is its name and nothing else (see :func:`paperkg.graph.merge.entity_nodes`)."""
-        return lambda node_id: _attrs(kind, {"name": key_of(node_id)})
 
     def stats(self) -> dict:
         kinds = Counter({kind: self.client.read(cypher.COUNT_NODES[kind])[0]["count"] for kind in KINDS})

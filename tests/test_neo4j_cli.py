@@ -12,6 +12,8 @@ import pytest
 
 from paperkg.ingest import read_digest
 
+pytestmark = [pytest.mark.bolt, pytest.mark.model]
+
 pytest.importorskip("neo4j")
 
 DIGESTS = Path(__file__).resolve().parent.parent / "data" / "digests"
@@ -85,4 +87,11 @@ def test_commands_with_the_neo4j_backend(cli, neo4j_env, tmp_path):
     assert json.loads(ok(found))[0]["title"].startswith("Attention is Not All You Need")
     unknown = cli("show", "Nobody Atall", home=team_home, env=neo4j_env)
     assert unknown.returncode == 2 and unknown.stderr.decode().startswith("paperkg: no paper, author")
-    no_secret(neo4j_env["NEO4J_PASSWORD"], *results, found, unknown)
+    colleague = cli("search", "注意力的秩坍缩", home=tmp_path / "colleague", env=neo4j_env)  # a fresh --home
+    assert colleague.returncode == 2 and "run `paperkg reindex`" in colleague.stderr.decode()
+    assert "no papers yet" not in colleague.stderr.decode()
+    reindexed = cli("reindex", "--json", home=tmp_path / "colleague", env=neo4j_env)
+    assert json.loads(ok(reindexed))["papers"] == 20
+    assert json.loads(ok(cli("search", "注意力的秩坍缩", "--json", "-k", "1", home=tmp_path / "colleague",
+                             env=neo4j_env)))[0]["title"].startswith("Attention is Not All You Need")
+    no_secret(neo4j_env["NEO4J_PASSWORD"], *results, found, unknown, colleague, reindexed)

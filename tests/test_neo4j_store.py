@@ -16,6 +16,8 @@ from paperkg.graph.config import Neo4jSettings
 from paperkg.graph.model import EDGE_TYPES, LABELS
 from paperkg.ingest import read_digest
 
+pytestmark = pytest.mark.bolt
+
 neo4j = pytest.importorskip("neo4j")
 
 DIGESTS = Path(__file__).resolve().parent.parent / "data" / "digests"
@@ -54,7 +56,7 @@ def cypher_rows(settings, query, **params):
 def test_schema_and_labels_are_the_graph_model(neo4j_store, neo4j_settings):
     neo4j_store.ingest(inputs())
     names = {r["name"] for r in cypher_rows(neo4j_settings, "SHOW CONSTRAINTS YIELD name RETURN name")}
-    assert {"paperkg_paper_id", "paperkg_author_name", "paperkg_institution_name", "paperkg_category_code",
+    assert {"paperkg_paper_id", "paperkg_author_id", "paperkg_institution_id", "paperkg_category_code",
             "paperkg_digest_name"} <= names
     labels = {r["label"] for r in cypher_rows(neo4j_settings, "CALL db.labels() YIELD label RETURN label")}
     assert set(LABELS.values()) <= labels <= set(LABELS.values()) | {"PaperkgMeta"}
@@ -67,19 +69,19 @@ def test_schema_and_labels_are_the_graph_model(neo4j_store, neo4j_settings):
     with Neo4jStore(neo4j_settings) as again:
         assert [d.status for d in again.ingest(inputs()).digests] == ["unchanged", "unchanged"]
     with pytest.raises(neo4j.exceptions.ConstraintError):
-        cypher_rows(neo4j_settings, "CREATE (:Author {name: 'P Abbeel'})")
+        cypher_rows(neo4j_settings, "CREATE (:Author {id: 'P Abbeel'})")  # a person's id is unique
 
 
 def test_the_graph_answers_plain_cypher(neo4j_store, neo4j_settings):
     """What an analyst sees in Neo4j Browser: the model's labels, properties and edges."""
     neo4j_store.ingest(inputs())
     rows = cypher_rows(neo4j_settings, "MATCH (a:Author {name: $name})-[e:AUTHORED]->(p:Paper)-[:AFFILIATED]->(i:Institution) "
-                                       "RETURN p.title AS title, e.position AS position, i.name AS inst ORDER BY title, inst",
-                       name="P Abbeel")
+                                       "RETURN p.title AS title, e.position AS position, i.names AS spellings, i.name AS name "
+                                       "ORDER BY title, name", name="P Abbeel")
     entries = [e for digest, _ in inputs() for e in digest.entries if "P Abbeel" in e.authors]
-    assert rows == sorted(({"title": e.title, "position": e.authors.index("P Abbeel") + 1, "inst": i}
-                           for e in entries for i in e.institutions), key=lambda r: (r["title"], r["inst"]))
-    assert len(rows) == 4
+    assert sorted((r["title"], r["position"], s) for r in rows for s in r["spellings"]) == sorted(
+        (e.title, e.authors.index("P Abbeel") + 1, i) for e in entries for i in e.institutions)
+    assert len(rows) == 4 and "University of California, Berkeley" in {r["name"] for r in rows}
     listed = cypher_rows(neo4j_settings, "MATCH (p:Paper)-[l:LISTED_IN]->(d:Digest) WHERE l.section = 'other' "
                                          "RETURN d.name AS digest, count(p) AS n ORDER BY digest")
     assert listed == [{"digest": "000_17d677ce7aa43e86", "n": 4}, {"digest": "001_c182c66747107c8b", "n": 4}]
@@ -281,3 +283,33 @@ def test_transactions_stay_under_the_message_limit(neo4j_settings, reference, mo
         assert sum(batches) == 20 and len(batches) > 4 and max(batches) < 20
         assert [d.status for d in report.digests] == ["added", "added"]
         assert graph_of(store) == reference
+
+
+def test_a_correction_cut_short_is_finished_by_the_next_write(neo4j_settings, tmp_path, monkeypatch):
+    """INJECTED failure (mocked): the corrections are stored, then writing the papers fails;
+    the stored ids are no longer taken as current, so the next write resolves every paper
+    again and the graph is what the corrections make it."""
+    import paperkg.graph.neo4j_ingest as ingest_module
+    from paperkg.graph.embedded import EmbeddedStore
+    from paperkg.graph.neo4j_store import Neo4jStore
+    from paperkg.graph.overrides import Override
+
+    merge = Override("merge", "institution", keys=("uc-berkeley", "stanford-university"))
+    reference = EmbeddedStore(tmp_path / "reference")
+    reference.ingest(inputs())
+    reference.add_overrides([merge])
+    expected = graph_of(reference)
+    reference.close()
+    real = ingest_module.write_paper_batch
+
+    def broken(tx, batch, observations_only):
+        raise neo4j.exceptions.ServiceUnavailable("injected: server gone")
+
+    with Neo4jStore(neo4j_settings, batch_size=4, retry_time=1) as store:
+        store.ingest(inputs())
+        monkeypatch.setattr(ingest_module, "write_paper_batch", broken)
+        with pytest.raises(StoreError):
+            store.add_overrides([merge])
+        monkeypatch.setattr(ingest_module, "write_paper_batch", real)
+        store.add_overrides([])
+        assert graph_of(store) == expected
