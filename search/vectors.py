@@ -19,7 +19,10 @@ if that still finds fewer than ``k``, every list is scanned.
 """
 from __future__ import annotations
 
+import errno
 import math
+import os
+import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -144,7 +147,16 @@ class VectorIndex:
         return scores, ids
 
     def save(self, path: Path) -> None:
-        atomic_write_with(path, lambda tmp: faiss.write_index(self.index, str(tmp)))
+        atomic_write_with(path, self._write)
+
+    def _write(self, tmp: Path) -> None:
+        """faiss reports a failed write (a full disk) as a RuntimeError: say it as an OSError."""
+        try:
+            faiss.write_index(self.index, str(tmp))
+        except RuntimeError as exc:
+            full = shutil.disk_usage(tmp.parent).free < (1 << 20) + len(self) * self.dim * 4
+            raise OSError(errno.ENOSPC if full else errno.EIO, os.strerror(errno.ENOSPC if full else errno.EIO),
+                          str(tmp)) from exc
 
     @classmethod
     def load(cls, path: Path, nprobe: int = NPROBE) -> "VectorIndex":

