@@ -174,14 +174,38 @@ class KeywordIndex:
                 matched[rows] += idf
         return scores, (matched / total_idf if total_idf else matched)
 
+    def coverage(self, query_tokens: list[str], rows: list[int]) -> np.ndarray:
+        """The coverage of :meth:`scores_and_coverage` for ``rows`` only (float32, in their order):
+        the document frequencies still take one look at each term's postings, but no score is computed."""
+        wanted = np.asarray(rows, np.int64)
+        matched = np.zeros(len(wanted), np.float32)
+        if not self.n_docs or not len(wanted):
+            return matched
+        total_idf = 0.0
+        for term in dict.fromkeys(query_tokens):
+            df, holders = 0, []
+            for seg, mask in zip(self.segments, self.live):
+                t = seg.vocab.get(term)
+                if t is None:
+                    continue
+                docs = np.asarray(seg.docs[seg.indptr[t]:seg.indptr[t + 1]])
+                docs = docs[mask[docs]]
+                df += len(docs)
+                holders.append(np.asarray(seg.rows)[docs])
+            idf = float(np.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5)))
+            total_idf += idf
+            for found in holders:
+                matched[np.isin(wanted, found)] += idf
+        return matched / total_idf if total_idf else matched
+
     def top(self, query_tokens: list[str], k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Best ``k`` ``(row, score)`` with a positive score; ``allowed``: bool mask over rows."""
-        return [(r, s) for r, s, _ in self.top_with_coverage(query_tokens, k, allowed)]
+        return self.best(self.scores(query_tokens), k, allowed)
 
-    def top_with_coverage(self, query_tokens: list[str], k: int,
-                          allowed: np.ndarray | None = None) -> list[tuple[int, float, float]]:
-        """Best ``k`` ``(row, score, coverage)``, see :meth:`scores_and_coverage`."""
-        scores, coverage = self.scores_and_coverage(query_tokens)
+    @staticmethod
+    def best(scores: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Best ``k`` ``(row, score)`` of ``scores`` (from :meth:`scores_and_coverage`) with a
+        positive score; ``allowed``: bool mask over rows."""
         if allowed is not None:
             fitted = np.zeros(len(scores), bool)
             fitted[: min(len(allowed), len(scores))] = allowed[: len(scores)]
@@ -190,4 +214,4 @@ class KeywordIndex:
         if len(hit) > k:
             hit = hit[np.argpartition(-scores[hit], k - 1)[:k]]
         order = sorted(hit.tolist(), key=lambda r: (-scores[r], r))
-        return [(r, float(scores[r]), float(coverage[r])) for r in order]
+        return [(r, float(scores[r])) for r in order]

@@ -15,16 +15,23 @@ import re
 
 import orjson
 
+from paperkg.search.tokenize import HAN_RUN, tokens
+
 #: Vector slots; a vector id is ``row * SLOT_COUNT + slot``.
 SLOTS = ("en", "zh")
 SLOT_COUNT = 4  # room for more slots without renumbering stored ids
 
 #: Paper fields the search side keeps (the CLI contract plus the texts for snippets).
-STORED_FIELDS = ("id", "title", "title_zh", "category", "authors", "institutions", "posted_at",
-                 "abstract", "summary_zh")
-RESULT_FIELDS = ("id", "title", "title_zh", "category", "authors", "institutions", "posted_at")
+STORED_FIELDS = ("id", "title", "title_zh", "category", "authors", "author_ids", "institutions", "institution_ids",
+                 "institution_names", "institution_lineage", "posted_at", "abstract", "summary_zh")
+RESULT_FIELDS = ("id", "title", "title_zh", "category", "authors", "author_ids", "institutions", "institution_ids",
+                 "posted_at")
+#: What filters read (see :class:`paperkg.graph.filters.PaperFilter`): the result fields, and the names
+#: and ids of the organisations each institution is part of.
+FILTER_FIELDS = (*RESULT_FIELDS, "institution_names", "institution_lineage")
+_LISTS = frozenset({"authors", "author_ids", "institutions", "institution_ids", "institution_names",
+                    "institution_lineage"})
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|(?<=\.)\s+(?=[A-Z0-9\"“(])")
 
 
@@ -55,7 +62,7 @@ def text_sha(text: str) -> bytes:
 
 
 def stored_record(paper: dict) -> dict:
-    return {name: paper.get(name) or ([] if name in ("authors", "institutions") else "") for name in STORED_FIELDS}
+    return {name: paper.get(name) or ([] if name in _LISTS else "") for name in STORED_FIELDS}
 
 
 def fingerprint(paper: dict) -> str:
@@ -64,14 +71,12 @@ def fingerprint(paper: dict) -> str:
 
 
 def has_cjk(text: str) -> bool:
-    return bool(_CJK.search(text or ""))
+    return bool(HAN_RUN.search(text or ""))
 
 
 def snippet(record: dict, query_terms: set[str], query_is_chinese: bool, width: int = 160) -> str:
     """The sentence of the abstract or summary sharing most terms with the query
     (ties: the first sentence in the query's language), cut to ``width`` characters."""
-    from paperkg.search.tokenize import tokens
-
     zh, en = record.get("summary_zh") or "", record.get("abstract") or ""
     bodies = [zh, en] if query_is_chinese else [en, zh]
     best, best_hits = "", -1

@@ -31,6 +31,16 @@ def search_engine(search_library):
 
 
 @pytest.fixture(scope="session")
+def library_store(search_library):
+    """The embedded store of the search library, open for the session (read only)."""
+    from paperkg.graph.embedded import EmbeddedStore
+
+    store = EmbeddedStore(search_library)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
 def library_papers(search_library) -> list[dict]:
     from paperkg.graph.embedded import EmbeddedStore
 

@@ -11,7 +11,12 @@ from paperkg.search.texts import paper_texts
 
 from tests.conftest import SAMPLE_DIGEST
 
-CONTRACT = ["id", "title", "title_zh", "score", "category", "authors", "institutions", "posted_at", "snippet"]
+pytestmark = pytest.mark.model
+
+CONTRACT = ["id", "title", "title_zh", "score", "category", "authors", "author_ids", "institutions", "institution_ids",
+            "posted_at", "snippet", "relevance", "match"]
+#: How well a hit matches its query (search/relevance.py); related papers say it with strength and why instead.
+MATCH_FIELDS = ["relevance", "match"]
 
 
 def _ok(proc) -> str:
@@ -35,6 +40,7 @@ def test_search_json_contract(cli, search_library, mode):
     for hit in hits:
         assert list(hit) == CONTRACT
         assert isinstance(hit["score"], float) and isinstance(hit["authors"], list) and len(hit["id"]) == 16
+        assert 0 <= hit["relevance"] <= 1 and hit["match"] in ("strong", "partial", "weak")
     assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
     assert "Denoising Diffusion Probabilistic Models" in [h["title"] for h in hits[:5]]
 
@@ -65,11 +71,22 @@ def test_table_output_and_related(cli, search_library):
     out = _ok(cli("search", "Attention is Not All You Need", "-k", "3", home=search_library, env=wide))
     assert "Attention is Not All You Need" in out and "score" in out
     related = json.loads(_ok(cli("related", "Attention is Not All You Need", "-k", "4", "--json", home=search_library)))
-    assert len(related) == 4 and all(list(h) == CONTRACT for h in related)
+    searched = json.loads(_ok(cli("search", "attention", "-k", "1", "--json", home=search_library)))
+    assert len(related) == 4 and all(list(h) == [f for f in searched[0] if f not in MATCH_FIELDS] + ["strength", "why"]
+                                     for h in related)
+    assert set(CONTRACT) - set(MATCH_FIELDS) <= set(related[0])
     assert "Attention is Not All You Need: Pure Attention Loses Rank Doubly Exponentially with Depth" not in \
         [h["title"] for h in related]
-    assert "related to: Attention is Not All You Need" in _ok(cli("related", "注意力并不是万能的", home=search_library,
-                                                                  env=wide))
+    assert {h["strength"] for h in related} <= {"strong", "related", "weak"}
+    reasons = [r for h in related for r in h["why"]]
+    assert reasons and {r["kind"] for r in reasons} <= {"terms", "authors", "category", "meaning", "nearest"}
+    assert all(r["terms"] and all(isinstance(t, str) for t in r["terms"]) for r in reasons if r["kind"] == "terms")
+    table = _ok(cli("related", "注意力并不是万能的", "-k", "4", home=search_library, env=wide))
+    assert "related to: Attention is Not All You Need" in table
+    close = [h for h in related if h["strength"] != "weak"]
+    assert ("strength" in table) and (bool(close) != ("no closely related paper in the library" in table))
+    for hit in related:
+        assert hit["id"] in table
 
 
 def test_errors_are_one_line(cli, search_library, tmp_path):

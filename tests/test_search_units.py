@@ -32,9 +32,17 @@ def _bm25s_scores(docs: list[list[str]], query: list[str]) -> np.ndarray:
 # -- tokens --------------------------------------------------------------------------
 def test_tokens_fold_english_and_split_chinese_into_bigrams():
     assert tokens("Transformers for Graphs: the Networks' ＧＰＴ") == ["transformer", "graph", "network", "gpt"]
-    assert tokens("注意力机制") == ["注意", "意力", "力机", "机制"]
+    assert tokens("注意力机制") == ["注意", "意力", "机制"]  # not 力机, across 注意力|机制
     assert tokens("基于HOI Transformer的检测") == ["基于", "hoi", "transformer", "的检", "检测"]
     assert tokens("图 a") == ["图"]
+
+
+def test_chinese_bigrams_never_straddle_two_words():
+    """量子化学 (quantum chemistry) shares 化学 with no word of 强化学习 (reinforcement learning)."""
+    assert tokens("强化学习") == ["强化", "学习"]
+    assert "化学" in tokens("量子化学") and "化学" not in tokens("深度强化学习方法")
+    assert tokens("扩散模型") == ["扩散", "散模", "模型"]  # 扩散 is no vocabulary word: its bigrams stay
+    assert not set(tokens("量子化学")) & set(tokens("基于模型的强化学习在机器人上的应用"))
 
 
 def test_paper_texts_one_per_language_and_skip_empty():
@@ -179,8 +187,96 @@ def test_rrf_rewards_agreement_and_breaks_ties_by_row():
     assert ranking.top({7: 1.0, 3: 1.0}, 2) == [(3, 1.0), (7, 1.0)]
 
 
-def test_related_boost_counts_shared_people_with_caps():
-    me = {"authors": ["A", "B", "C", "D"], "institutions": ["X", "Y", "Z"]}
-    assert ranking.related_boost(me, {"authors": ["Q"], "institutions": []}) == 0
-    assert ranking.related_boost(me, {"authors": ["A", "B", "C", "D"], "institutions": ["X", "Y", "Z"]}) == \
-        pytest.approx(ranking.AUTHOR_BOOST * ranking.AUTHOR_CAP + ranking.INSTITUTION_BOOST * ranking.INSTITUTION_CAP)
+@pytest.mark.model
+def test_the_chinese_word_table_is_the_e5_vocabulary(tmp_path):
+    """search/zh_words.tsv is exactly what :func:`word_table` makes of the model's own vocabulary."""
+    import orjson
+
+    from paperkg.search.e5_model import ensure_e5_folder
+    from paperkg.search.models import cache_dir
+    from paperkg.search.tokenize import WORDS_FILE, word_table
+
+    folder = ensure_e5_folder(cache_dir(tmp_path), full_check=False)
+    vocabulary = orjson.loads((folder / "tokenizer.json").read_bytes())["model"]["vocab"]
+    assert WORDS_FILE.read_text(encoding="utf-8") == word_table([tuple(v) for v in vocabulary])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000))
+def test_coverage_of_some_rows_is_the_full_pass_at_those_rows(seed):
+    rng = random.Random(seed)
+    docs = _corpus(rng, 30)
+    half = keyword.build_segment("a", list(range(15)), docs[:15])
+    rest = keyword.build_segment("b", list(range(10, 30)), docs[10:])  # rows 10-14 live here, dead in "a"
+    index = keyword.KeywordIndex([half, rest], np.array([r for r in range(30) if r != 20]))
+    query = rng.choices(WORDS + ["absent"], k=rng.randint(1, 5))
+    rows = rng.sample(range(35), 12)
+    full = index.scores_and_coverage(query)[1]
+    want = [float(full[r]) if r < len(full) else 0.0 for r in rows]
+    assert index.coverage(query, rows).tolist() == want
+
+
+def test_a_failed_commit_is_one_line_and_only_damage_counts_as_corrupt(tmp_path):
+    """COMMIT goes through the guarded connection (``with connection:`` would commit in C, past
+    it); an error that is not damage to the file is reported as itself, so a reindex does not
+    discard the embedding cache over it."""
+    import sqlite3
+
+    from paperkg.errors import PaperkgError
+    from paperkg.search.db import SearchDB, SearchDBCorrupt, failure
+
+    db = SearchDB(tmp_path / "search.sqlite")
+    db.db.execute("PRAGMA foreign_keys=ON")
+    db.db.execute("CREATE TABLE parent(id INTEGER PRIMARY KEY)")
+    db.db.execute("CREATE TABLE child(id INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)")
+    with pytest.raises(PaperkgError) as caught:
+        with db.db.transaction():
+            db.db.execute("INSERT INTO child VALUES(7)")  # checked only at COMMIT
+    assert not isinstance(caught.value, SearchDBCorrupt) and "FOREIGN KEY" in str(caught.value)
+    assert "\n" not in str(caught.value) and not db.db.in_transaction
+    db.put_vectors("m", [(b"k", np.ones(4, np.float32))])  # the connection is still usable
+    assert list(db.vectors("m", [b"k"])) == [b"k"]
+    db.close()
+    path = tmp_path / "search.sqlite"
+    assert isinstance(failure(path, sqlite3.DatabaseError("database disk image is malformed")), SearchDBCorrupt)
+    assert isinstance(failure(path, sqlite3.DatabaseError("file is not a database")), SearchDBCorrupt)
+    other = failure(path, sqlite3.OperationalError("too many SQL variables"))
+    assert not isinstance(other, SearchDBCorrupt) and str(other) == f"{path}: too many SQL variables"
+    assert "disk is full" in str(failure(path, sqlite3.OperationalError("database or disk is full")))
+
+
+def test_a_model_build_sweeps_killed_builds_and_keeps_a_sound_finished_folder(tmp_path):
+    import os
+    import time
+
+    from paperkg.search import model_files
+
+    folder = tmp_path / "fast" / "model-key"
+    folder.parent.mkdir()
+    killed = folder.parent / f".{folder.name}.tmp-killed"
+    young = folder.parent / f".{folder.name}.tmp-running"
+    other = folder.parent / f".{folder.name}-int8.tmp-other"  # another key's: never this sweep's
+    for stale in (killed, young, other):
+        stale.mkdir()
+        (stale / "model.bin").write_bytes(b"x" * 10)
+    hour_ago = time.time() - 7200
+    os.utime(killed, (hour_ago, hour_ago))
+    os.utime(other, (hour_ago, hour_ago))
+    with model_files.building(folder, stale_after=3600) as tmp:
+        (tmp / "weights").write_bytes(b"first")
+    assert not killed.exists() and young.exists() and other.exists()
+    assert model_files.damage(folder, full=True) is None and (folder / "weights").read_bytes() == b"first"
+    with model_files.building(folder, stale_after=3600) as tmp:  # a concurrent builder finished first
+        (tmp / "weights").write_bytes(b"second")
+    assert (folder / "weights").read_bytes() == b"first"
+    with model_files.building(folder, stale_after=0, replace=True) as tmp:  # the caller found it unusable
+        (tmp / "weights").write_bytes(b"third")
+    assert (folder / "weights").read_bytes() == b"third" and model_files.damage(folder, full=True) is None
+    (folder / "weights").write_bytes(b"garbled")
+    with model_files.building(folder, stale_after=0) as tmp:  # damaged: replaced
+        (tmp / "weights").write_bytes(b"fourth")
+    assert (folder / "weights").read_bytes() == b"fourth"
+    with pytest.raises(RuntimeError):
+        with model_files.building(folder, stale_after=0) as tmp:
+            raise RuntimeError("the build failed")
+    assert sorted(p.name for p in folder.parent.iterdir()) == sorted([folder.name, other.name])
