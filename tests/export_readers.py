@@ -53,22 +53,40 @@ def expected_nodes(subgraph) -> dict[str, dict]:
 
 
 # -- GraphML / GEXF --------------------------------------------------------------------------
-def graphml_etree(data: bytes):
+#: What every graph format adds to a node for drawing it (graph/layout.py), read apart from its fields.
+LOOK_FIELDS = ("x", "y", "size", "r", "g", "b", "color")
+
+
+def without_looks(fields: dict) -> dict:
+    return {k: v for k, v in fields.items() if k not in LOOK_FIELDS}
+
+
+def graphml_etree(data: bytes, looks: dict | None = None):
+    """Nodes keyed by their readable id (the ``node_id`` data; the XML id is an NMTOKEN), edges
+    with readable ends; the drawing fields go to ``looks`` when given."""
     root = ET.fromstring(data)
     keys = {k.get("id"): k.get("attr.name") for k in root.iter(GRAPHML_NS + "key")}
     graph = root.find(GRAPHML_NS + "graph")
-    nodes = {n.get("id"): {keys[d.get("key")]: d.text or "" for d in n.findall(GRAPHML_NS + "data")}
-             for n in graph.findall(GRAPHML_NS + "node")}
+    readable, nodes = {}, {}
+    for n in graph.findall(GRAPHML_NS + "node"):
+        fields = {keys[d.get("key")]: d.text or "" for d in n.findall(GRAPHML_NS + "data")}
+        node_id = fields.pop("node_id")
+        readable[n.get("id")] = node_id
+        nodes[node_id] = without_looks(fields)
+        if looks is not None:
+            looks[node_id] = {k: v for k, v in fields.items() if k in LOOK_FIELDS}
     edges = []
     for e in graph.findall(GRAPHML_NS + "edge"):
         fields = {keys[d.get("key")]: d.text or "" for d in e.findall(GRAPHML_NS + "data")}
-        edges.append((e.get("source"), e.get("target"), fields.get("type"), fields))
+        edges.append((readable[e.get("source")], readable[e.get("target")], fields.get("type"), fields))
     return nodes, edges
 
 
 def graphml_networkx(data: bytes):
     graph = nx.read_graphml(io.BytesIO(data), force_multigraph=True)
-    return dict(graph.nodes(data=True)), [(s, t, d.get("type"), d) for s, t, d in graph.edges(data=True)]
+    readable = {n: d["node_id"] for n, d in graph.nodes(data=True)}
+    nodes = {readable[n]: without_looks({k: v for k, v in d.items() if k != "node_id"}) for n, d in graph.nodes(data=True)}
+    return nodes, [(readable[s], readable[t], d.get("type"), d) for s, t, d in graph.edges(data=True)]
 
 
 def graphml_igraph(data: bytes):
@@ -80,10 +98,11 @@ def graphml_igraph(data: bytes):
         handle.write(data)
         handle.flush()
         graph = igraph.Graph.Read_GraphML(handle.name)
-    names = graph.vs["id"]
-    nodes = {v["id"]: {k: v[k] for k in graph.vs.attributes() if k != "id"} for v in graph.vs}
+    names = graph.vs["node_id"]
+    nodes = {v["node_id"]: without_looks({k: v[k] for k in graph.vs.attributes() if k not in ("id", "node_id")})
+             for v in graph.vs}
     edges = [(names[e.source], names[e.target], e["type"], e.attributes()) for e in graph.es]
-    return nodes, edges
+    return nodes, edges, graph.is_directed()
 
 
 def gexf_etree(data: bytes):
@@ -113,21 +132,23 @@ def gexf_etree(data: bytes):
 
 
 def gexf_networkx(data: bytes):
+    """networkx's reader (its ``viz`` dict, the drawing, is left out of the fields)."""
     graph = nx.read_gexf(io.BytesIO(data))
-    return dict(graph.nodes(data=True)), [(s, t, d.get("label"), d) for s, t, d in graph.edges(data=True)]
+    nodes = {n: {k: v for k, v in d.items() if k != "viz"} for n, d in graph.nodes(data=True)}
+    return nodes, [(s, t, d.get("label"), d) for s, t, d in graph.edges(data=True)]
 
 
 # -- JSON -----------------------------------------------------------------------------------
 def node_link(data: bytes):
     doc = json.loads(data.decode("utf-8"))
-    nodes = {n["id"]: {k: v for k, v in n.items() if k != "id"} for n in doc["nodes"]}
+    nodes = {n["id"]: without_looks({k: v for k, v in n.items() if k != "id"}) for n in doc["nodes"]}
     edges = [(e["source"], e["target"], e["type"], e) for e in doc["links"]]
     return nodes, edges
 
 
 def cytoscape(data: bytes):
     doc = json.loads(data.decode("utf-8"))
-    nodes = {n["data"]["id"]: n["data"] for n in doc["elements"]["nodes"]}
+    nodes = {n["data"]["id"]: without_looks(n["data"]) for n in doc["elements"]["nodes"]}
     edges = [(e["data"]["source"], e["data"]["target"], e["data"]["type"], e["data"]) for e in doc["elements"]["edges"]]
     return nodes, edges
 
@@ -137,6 +158,15 @@ def vosviewer(data: bytes):
     nodes = {i["id"]: i for i in doc["network"]["items"]}
     edges = [(link["source_id"], link["target_id"], None, link) for link in doc["network"]["links"]]
     return nodes, edges
+
+
+def sigma_refuses(nodes: dict) -> list[str]:
+    """The nodes plain Sigma.js would refuse to draw: Sigma's renderer throws when a node has no
+    finite numeric ``x`` and ``y`` ("could not find a valid position")."""
+    import math as _math
+
+    return [n for n, a in nodes.items()
+            if not all(isinstance(a.get(c), (int, float)) and _math.isfinite(a[c]) for c in ("x", "y"))]
 
 
 # -- CSV ------------------------------------------------------------------------------------
@@ -253,7 +283,7 @@ class CypherLiteralParser:
 
 _NODE_STATEMENT = re.compile(r" AS row MERGE \(n:(\w+) \{(\w+): row\.k\}\) SET n \+= row\.p\Z")
 _EDGE_STATEMENT = re.compile(r" AS row MATCH \(a:(\w+) \{(\w+): row\.s\}\) MATCH \(b:(\w+) \{(\w+): row\.t\}\) "
-                             r"MERGE \(a\)-\[r:(\w+)\]->\(b\) SET r \+= row\.p\Z")
+                             r"MERGE \(a\)-\[r:(\w+)\]-(>?)\(b\) SET r \+= row\.p\Z")
 
 
 def cypher(data: bytes):
@@ -261,7 +291,7 @@ def cypher(data: bytes):
     text = data.decode("utf-8")
     nodes, edges, constraints = {}, [], []
     for line in text.split("\n"):
-        if not line or line.startswith("//"):
+        if not line or line.startswith("//") or line in (":begin", ":commit"):
             continue
         assert line.endswith(";"), line[:80]
         statement = line[:-1]
@@ -277,7 +307,7 @@ def cypher(data: bytes):
             for row in rows:
                 nodes[(label, row["k"])] = {key: row["k"], **row["p"]}
         elif m := _EDGE_STATEMENT.match(rest):
-            slabel, _, tlabel, _, rel = m.groups()
+            slabel, _, tlabel, _, rel, _ = m.groups()
             edges.extend(((slabel, row["s"]), (tlabel, row["t"]), rel, row["p"]) for row in rows)
         else:
             raise AssertionError(f"unexpected statement shape: {rest[:120]}")
@@ -308,7 +338,7 @@ def bibtex(data: bytes) -> list[dict]:
     entries = []
     for entry in library.entries:
         fields = {f.key: f.value.replace("\u02c6", "^") if isinstance(f.value, str) else f.value for f in entry.fields}
-        entries.append({"key": entry.key, "type": entry.entry_type, **fields})
+        entries.append({**fields, "key": entry.key, "entry_type": entry.entry_type})
     return entries
 
 
@@ -332,3 +362,60 @@ def ris(data: bytes) -> list[dict]:
 
 def json_compact(value) -> str:
     return orjson.dumps(value).decode("utf-8")
+
+
+# -- Gephi: faithful readings of its importers -----------------------------------------------------
+# gephi/gephi, modules/ImportPlugin: ImporterGraphML.java (commit 017f801f88db52a8739c0f6a21a3c0ca26161906)
+# and spreadsheet/process/ImportEdgesProcess.java with AbstractImportProcess.java. Gephi cannot run here.
+GEPHI_GRAPHML_NODE = {"label": "LABEL", "d3": "LABEL", "x": "X", "y": "Y", "xpos": "X", "ypos": "Y", "z": "Z",
+                      "size": "SIZE", "r": "R", "g": "G", "b": "B"}
+GEPHI_GRAPHML_EDGE = {"label": "LABEL", "edgelabel": "LABEL", "d7": "LABEL", "weight": "WEIGHT", "Edge Weight": "WEIGHT",
+                      "id": "ID", "edgeid": "ID", "r": "R", "g": "G", "b": "B"}
+
+
+def gephi_graphml_properties(data: bytes) -> dict[str, dict[str, str]]:
+    """The GraphML keys Gephi's importer takes as its own properties instead of data columns
+    (``readAttribute``: looked up by the key's ``id`` first, then its ``attr.name``):
+    ``{"node": {attr.name: property}, "edge": {...}}``."""
+    root = ET.fromstring(data)
+    taken: dict[str, dict[str, str]] = {"node": {}, "edge": {}}
+    for key in root.iter(GRAPHML_NS + "key"):
+        table = GEPHI_GRAPHML_NODE if key.get("for") == "node" else GEPHI_GRAPHML_EDGE
+        prop = table.get(key.get("id")) or table.get(key.get("attr.name"))
+        if prop:
+            taken[key.get("for")][key.get("attr.name")] = prop
+    return taken
+
+
+GEPHI_EDGE_SPECIALS = ("source", "target", "type", "kind", "id", "label", "weight")
+
+
+def gephi_edges_table(text: str) -> list[dict]:
+    """Edges as Gephi's spreadsheet import makes them from an edges table: its special columns
+    matched ignoring case (first occurrence), ``type`` read as the direction (``undirected`` or
+    else directed), ``kind`` as the edge kind, ``label``, ``weight`` as a double (1 when missing or
+    unreadable); every other column an attribute."""
+    import csv
+
+    rows = list(csv.reader(io.StringIO(text)))
+    header, body = rows[0], rows[1:]
+    special: dict[str, int] = {}
+    attributes: dict[str, int] = {}
+    for index, name in enumerate(header):
+        low = name.strip().lower()
+        if low in GEPHI_EDGE_SPECIALS:
+            special.setdefault(low, index)
+        else:
+            attributes[name.strip()] = index
+    edges = []
+    for row in body:
+        def cell(name):
+            return row[special[name]] if name in special else None
+        try:
+            weight = float(cell("weight")) if cell("weight") is not None else 1.0
+        except ValueError:
+            weight = 1.0
+        edges.append({"source": cell("source"), "target": cell("target"), "kind": cell("kind"), "label": cell("label"),
+                      "direction": "UNDIRECTED" if (cell("type") or "").lower() == "undirected" else "DIRECTED",
+                      "weight": weight, "attributes": {name: row[i] for name, i in attributes.items() if row[i] != ""}})
+    return edges

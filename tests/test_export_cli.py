@@ -13,6 +13,8 @@ from tests.conftest import SAMPLE_DIGEST, run_cli
 from paperkg.graph.export import FORMATS, write_file
 from paperkg.graph.export.errors import ExportError
 
+pytestmark = pytest.mark.model
+
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory):
@@ -63,7 +65,7 @@ def test_refuses_to_overwrite_without_force(library, tmp_path):
     done = run_cli("export", "--around", "Google", "-o", str(target), "--force", home=library)
     assert done.returncode == 0
     nodes, _ = read.node_link(target.read_bytes())
-    assert "institution:Google" in nodes
+    assert "institution:google" in nodes
 
 
 def test_empty_selection_writes_nothing(library, tmp_path):

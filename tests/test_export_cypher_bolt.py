@@ -12,35 +12,59 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.bolt_fixtures import empty_database
+from paperkg.graph.cypher import KEYS  # the Neo4j backend's merge keys, which the script uses
 from paperkg.graph.export import render, select_subgraph
 from paperkg.graph.model import LABELS, Edge, Subgraph, key_of
 
-KEYS = {"paper": "id", "author": "name", "institution": "name", "category": "code", "digest": "name"}
+pytestmark = pytest.mark.bolt
+
 
 
 def run_script(server, script: bytes) -> int:
-    statements = [line[:-1] for line in script.decode("utf-8").split("\n") if line and not line.startswith("//")]
+    """Run the script as ``cypher-shell -f`` does (cypher-shell itself cannot be installed here):
+    each statement in its own auto-commit transaction, except between ``:begin`` and ``:commit``,
+    which run in one explicit transaction."""
+    count, transaction = 0, None
     with server.driver() as driver, driver.session(database=server.database) as session:
-        for statement in statements:
-            session.run(statement).consume()
-    return len(statements)
+        for line in script.decode("utf-8").split("\n"):
+            if not line or line.startswith("//"):
+                continue
+            if line == ":begin":
+                transaction = session.begin_transaction()
+            elif line == ":commit":
+                transaction.commit()
+                transaction = None
+            else:
+                (transaction or session).run(line[:-1]).consume()
+                count += 1
+    assert transaction is None, "the script left a transaction open"
+    return count
 
 
-def database_contents(server) -> tuple[dict, list]:
+def merge_keys(sub: Subgraph) -> dict[str, str]:
+    """The merge property per kind: the Neo4j backend's keys (the script creates its constraints)."""
+    return dict(KEYS)
+
+
+def database_contents(server, keys: dict[str, str] = KEYS) -> tuple[dict, list]:
+    def ref(var):
+        return (f"[labels({var})[0], CASE " + " ".join(f"WHEN {var}:{LABELS[k]} THEN {var}.{p}" for k, p in keys.items())
+                + " END]")
+
     with server.driver() as driver, driver.session(database=server.database) as session:
         nodes = {}
         for record in session.run("MATCH (n) RETURN labels(n) AS labels, properties(n) AS props"):
             (label,) = [x for x in record["labels"] if x in LABELS.values()]
             kind = next(k for k, v in LABELS.items() if v == label)
-            nodes[(label, record["props"][KEYS[kind]])] = record["props"]
+            nodes[(label, record["props"][keys[kind]])] = record["props"]
         edges = [(tuple(r["s"]), tuple(r["t"]), r["type"], r["props"]) for r in session.run(
-            "MATCH (a)-[r]->(b) RETURN [labels(a)[0], CASE WHEN a:Paper THEN a.id WHEN a:Category THEN a.code "
-            "ELSE a.name END] AS s, [labels(b)[0], CASE WHEN b:Paper THEN b.id WHEN b:Category THEN b.code "
-            "ELSE b.name END] AS t, type(r) AS type, properties(r) AS props")]
+            f"MATCH (a)-[r]->(b) RETURN {ref('a')} AS s, {ref('b')} AS t, type(r) AS type, properties(r) AS props")]
     return nodes, edges
 
 
 def expected_contents(sub: Subgraph) -> tuple[dict, list]:
+    keys = merge_keys(sub)
+
     def ref(node_id):
         return (LABELS[sub.nodes[node_id]["kind"]], key_of(node_id))
 
@@ -48,7 +72,7 @@ def expected_contents(sub: Subgraph) -> tuple[dict, list]:
     for node_id, attrs in sub.nodes.items():
         props = {k: (json.dumps(v, ensure_ascii=False, separators=(",", ":")) if k == "sources" else v)
                  for k, v in attrs.items() if k != "kind" and v is not None}
-        props[KEYS[attrs["kind"]]] = key_of(node_id)
+        props[keys[attrs["kind"]]] = key_of(node_id)
         nodes[ref(node_id)] = props
     edges = [(ref(e.source), ref(e.target), e.type, e.attrs) for e in sub.edges]
     return nodes, edges
@@ -69,7 +93,7 @@ def test_sample_neighbourhood_loads_into_an_empty_database(sample_store, databas
     sub = select_subgraph(sample_store, around=["The University of Hong Kong"], hops=2)
     script = render(sub, "cypher")
     run_script(database, script)
-    nodes, edges = database_contents(database)
+    nodes, edges = database_contents(database, merge_keys(sub))
     want_nodes, want_edges = expected_contents(sub)
     assert nodes == want_nodes
     assert _sorted(edges) == _sorted(want_edges)
@@ -77,18 +101,18 @@ def test_sample_neighbourhood_loads_into_an_empty_database(sample_store, databas
     assert paper["title_zh"] == "基于外观流蒸馏的免解析虚拟试穿" and paper["authors"][0] == "Y Ge"
 
     run_script(database, script)  # MERGE: a second run changes nothing
-    again_nodes, again_edges = database_contents(database)
+    again_nodes, again_edges = database_contents(database, merge_keys(sub))
     assert again_nodes == nodes and len(again_edges) == len(edges)
 
 
 def test_whole_sample_library_and_derived_network(sample_store, database):
-    whole = select_subgraph(sample_store, around=["digest:000_17d677ce7aa43e86"], hops=3)
+    whole = select_subgraph(sample_store, around=["digest:000_17d677ce7aa43e86"], hops=4)  # parents: 4 hops
     connected = {n for kind in LABELS for n, _ in sample_store.nodes(kind) if sample_store.neighbours(n)}
     assert set(whole.nodes) == connected  # everything but a legend category without papers
     run_script(database, render(whole, "cypher"))
     coauthors = select_subgraph(sample_store, coauthors=True)
     run_script(database, render(coauthors, "cypher"))
-    nodes, edges = database_contents(database)
+    nodes, edges = database_contents(database, merge_keys(whole))
     assert len(nodes) == len(whole.nodes)
     types = {}
     for *_, rel, _ in edges:
@@ -99,6 +123,27 @@ def test_whole_sample_library_and_derived_network(sample_store, database):
     assert types == want
     weights = {(s[1], t[1]): p["weight"] for s, t, rel, p in edges if rel == "COAUTHOR"}
     assert weights == {(key_of(e.source), key_of(e.target)): e.attrs["weight"] for e in coauthors.edges}
+
+
+@pytest.mark.parametrize("network", ["institution_links", "coauthors"])
+def test_derived_networks_load_completely_and_undirected(sample_store, database, network):
+    """Auto-commit UNWIND MERGE batches whose rows share a node lost most links on this server
+    (DeadlockDetected); each batch now runs in its own transaction. One relationship per pair,
+    merged without a direction: a second run adds none, whichever way the first one went."""
+    from tests.conftest import DIGESTS
+    from paperkg.ingest import read_digest
+
+    sample_store.ingest([read_digest(p) for p in sorted(DIGESTS.glob("*.txt"))])
+    sub = select_subgraph(sample_store, **{network: True})
+    assert not sub.directed and len(sub.edges) > 50
+    script = render(sub, "cypher")
+    for _ in range(2):
+        run_script(database, script)
+        nodes, edges = database_contents(database, merge_keys(sub))
+        want_nodes, want_edges = expected_contents(sub)
+        assert nodes == want_nodes
+        assert sorted((*sorted((s, t)), rel, p["weight"]) for s, t, rel, p in edges) == \
+            sorted((*sorted((s, t)), rel, p["weight"]) for s, t, rel, p in want_edges)
 
 
 NASTY = "'\"\\\n\r\t<>&;,{}`%$#_~^ 中文标题🙂🚀\x00\x01\x1f\u2028"
@@ -123,7 +168,7 @@ def test_nasty_strings_survive_the_database(database, title, names, key):
         edges.append(Edge("author:" + name, paper, "AUTHORED", {"position": pos, "note": title}))
     sub = Subgraph(nodes=nodes, edges=edges)
     run_script(database, render(sub, "cypher"))
-    got_nodes, got_edges = database_contents(database)
+    got_nodes, got_edges = database_contents(database, merge_keys(sub))
     want_nodes, want_edges = expected_contents(sub)
     assert got_nodes == want_nodes
     assert _sorted(got_edges) == _sorted(want_edges)

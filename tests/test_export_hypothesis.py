@@ -67,7 +67,7 @@ def test_strings_survive_every_format(title, title_zh, authors, institution):
         affiliated = next(f for s, t, ty, f in edges if ty == "AFFILIATED")
         assert affiliated["note"] == xml(title)
 
-    igraph_nodes, _ = read.graphml_igraph(render(sub, "graphml"))
+    igraph_nodes, _, _ = read.graphml_igraph(render(sub, "graphml"))
     assert igraph_nodes[paper]["title"] == xml(title)
 
     nodes, edges = read.node_link(render(sub, "json"))
@@ -84,7 +84,7 @@ def test_strings_survive_every_format(title, title_zh, authors, institution):
     assert len(links) == len(sub.edges)
 
     node_rows, edge_rows, _ = read.csv_zip(render(sub, "csv"))
-    rows = {read.unescape_cell(r["id"]): r for r in node_rows.to_dict("records")}
+    rows = {read.unescape_cell(r["Id"]): r for r in node_rows.to_dict("records")}
     assert set(rows) == set(sub.nodes)
     assert read.unescape_cell(rows[paper]["title"]) == title
     assert read.unescape_cell(rows[paper]["authors"]) == "; ".join(authors)
@@ -107,7 +107,9 @@ def test_strings_survive_every_format(title, title_zh, authors, institution):
     assert depth == 0
     entry = read.bibtex(render(sub, "bibtex"))[0]
     assert entry["title"] == one_line(title)
-    assert entry["note"] == one_line(title_zh)
+    assert entry.get("title_zh", "") == one_line(title_zh)
+    noted = read.bibtex(render(sub, "bibtex", bib_chinese="note"))[0]
+    assert noted["note"] == ". ".join(part for part in (one_line(title_zh), "Digest post") if part)
     assert read.bibtex_authors(render(sub, "bibtex"))[0] == [one_line(a) for a in authors if one_line(a)]
 
     (ris_entry,) = read.ris(render(sub, "ris"))

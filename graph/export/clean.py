@@ -149,6 +149,16 @@ def xml_name(name: str) -> str:
     return cleaned
 
 
+_NMTOKEN_BAD = re.compile(r"[^A-Za-z0-9._:\-]+")
+
+
+def nmtoken(node_id: str) -> str:
+    """``node_id`` as an ``xs:NMTOKEN`` (GraphML's id type), ASCII only so that every XML
+    Schema validator agrees: each run of other characters becomes ``_``
+    (``author:A Gulati`` -> ``author:A_Gulati``)."""
+    return _NMTOKEN_BAD.sub("_", node_id) or "_"
+
+
 def unique_names(names: Iterable[str], clean=lambda n: n) -> dict[str, str]:
     """Original name -> cleaned name, with clashes after cleaning told apart by ``_2``, ``_3``…"""
     result: dict[str, str] = {}
@@ -169,10 +179,10 @@ def label_of(node_id: str, attrs: dict, kind: str) -> str:
     return label if isinstance(label, str) and label else node_id.split(":", 1)[-1]
 
 
-def node_record(node_id: str, attrs: dict) -> dict:
-    """``id``, ``kind``, ``label`` and the node's fields (renamed where they collide)."""
+def node_record(node_id: str, attrs: dict, extra: dict | None = None) -> dict:
+    """``id``, ``kind``, ``label``, the ``extra`` fields, then the node's fields (renamed where they collide)."""
     kind = attrs.get("kind") or kind_of(node_id)
-    record = {"id": node_id, "kind": kind, "label": label_of(node_id, attrs, kind)}
+    record = {"id": node_id, "kind": kind, "label": label_of(node_id, attrs, kind), **(extra or {})}
     for key, value in attrs.items():
         if key == "kind":
             continue
@@ -194,9 +204,11 @@ def edge_record(edge) -> dict:
     return record
 
 
-def records(subgraph: Subgraph) -> tuple[list[dict], list[dict]]:
-    """Node and edge records of a subgraph, in its order."""
-    nodes = [node_record(n, a) for n, a in subgraph.nodes.items()]
+def records(subgraph: Subgraph, extra: dict[str, dict] | None = None) -> tuple[list[dict], list[dict]]:
+    """Node and edge records of a subgraph, in its order; ``extra`` as in :func:`node_groups`."""
+    extra = extra or {}
+    nodes = [node_record(n, a, {column: values[n] for column, values in extra.items()})
+             for n, a in subgraph.nodes.items()]
     edges = [edge_record(e) for e in subgraph.edges]
     return nodes, edges
 
@@ -234,17 +246,23 @@ def _group_table(rows: list[tuple[str, dict]], fixed: dict[str, list], reserved:
     return table
 
 
-def node_groups(subgraph: Subgraph) -> list[tuple[str, dict[str, list]]]:
+def node_groups(subgraph: Subgraph, extra: dict[str, dict] | None = None) -> list[tuple[str, dict[str, list]]]:
     """The node records as columns, one table per kind (kinds in first-seen order, nodes in
     subgraph order within a kind): ``[(kind, {column: values})]``, named as :func:`node_record`
-    names them. Grouping keeps each table to the columns its kind has."""
+    names them. Grouping keeps each table to the columns its kind has. ``extra`` (column ->
+    node id -> value, e.g. the layout's ``x``/``y``) adds columns after ``label``; a node field
+    of the same name is renamed like any other clash."""
+    extra = extra or {}
     by_kind: dict[str, list[tuple[str, dict]]] = {}
     for node_id, attrs in subgraph.nodes.items():
         by_kind.setdefault(attrs.get("kind") or kind_of(node_id), []).append((node_id, attrs))
     groups = []
+    reserved = ("id", "kind", "label", *extra)
     for kind, rows in by_kind.items():
         fixed = {"id": [n for n, _ in rows], "kind": [kind] * len(rows), "label": [label_of(n, a, kind) for n, a in rows]}
-        groups.append((kind, _group_table(rows, fixed, ("id", "kind", "label"), kind, skip=("kind",))))
+        for column, values in extra.items():
+            fixed[column] = [values[n] for n, _ in rows]
+        groups.append((kind, _group_table(rows, fixed, reserved, kind, skip=("kind",))))
     return groups
 
 

@@ -1,16 +1,18 @@
-"""A Cypher script that loads the subgraph into an empty Neo4j 5 (cypher-shell, Neo4j Browser).
+"""A Cypher script that loads the subgraph into an empty Neo4j 5 (``cypher-shell -f FILE``).
 
 Statements are parameter-free, one per line, each ending in ``;``: uniqueness
 constraints first, then the nodes, then the relationships, batched as
-``UNWIND [<literal rows>] AS row MERGE …`` (a few hundred rows a statement:
-one transaction each in cypher-shell, far faster than a statement per node).
+``UNWIND [<literal rows>] AS row MERGE …`` (a few hundred rows a statement,
+far faster than a statement per node), each batch between cypher-shell's
+``:begin`` and ``:commit`` lines so that it loads whole or not at all.
 Running it twice changes nothing.
 
 Labels and relationship types are those of the graph model (``Paper``,
 ``Author``, ``Institution``, ``Category``, ``Digest``; ``AUTHORED``,
 ``AFFILIATED``, ``IN_CATEGORY``, ``LISTED_IN``, ``INSTITUTION_LINK``,
-``COAUTHOR``), each node merged on its natural key: ``Paper.id`` (16 hex),
-``Category.code``, else ``name``. Values are Cypher literals: strings in
+``COAUTHOR``), each node merged on the Neo4j backend's key
+(:data:`paperkg.graph.cypher.KEYS`: ``Category.code``, ``Digest.name``, else ``id`` =
+the key of the node id, a paper's 16 hex, ``Y Dong``, ``uc-berkeley``). Values are Cypher literals: strings in
 single quotes with ``\\ ' `` and control characters escaped (everything else,
 Chinese and emoji included, is written as UTF-8); lists of one plain type stay
 lists; nested values (a paper's ``sources``) become JSON strings (Neo4j cannot
@@ -25,10 +27,12 @@ from functools import lru_cache
 
 import orjson
 
+from paperkg.graph.cypher import KEYS as BACKEND_KEYS
 from paperkg.graph.export.clean import native, utf8
 from paperkg.graph.model import LABELS, Subgraph, key_of, kind_of
 
-MERGE_KEY = {"paper": "id", "category": "code", "author": "name", "institution": "name", "digest": "name"}
+#: The merge property of each kind, the same as the Neo4j backend's (``Paper.id``, ``Category.code``…).
+MERGE_KEY = dict(BACKEND_KEYS)
 ROWS_PER_STATEMENT = 200
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
@@ -128,29 +132,51 @@ def _batches(rows: list, size: int = ROWS_PER_STATEMENT):
         yield rows[start:start + size]
 
 
+def merge_key(kind: str) -> str:
+    """The property a kind's nodes are merged on: the Neo4j backend's key (:data:`MERGE_KEY`)."""
+    return MERGE_KEY.get(kind, "id")
+
+
+def _key_value(node_id: str):
+    return native(key_of(node_id) if ":" in node_id else node_id)
+
+
+def _transaction(statement: str) -> list[str]:
+    """One statement in its own explicit transaction, as cypher-shell runs ``:begin`` … ``:commit``.
+    In an auto-commit transaction, ArcadeDB's Bolt server fails ``UNWIND … MERGE`` batches whose
+    rows share a node (``DeadlockDetected``, leaving part of the batch behind)."""
+    return [":begin", statement, ":commit"]
+
+
 def render_cypher(subgraph: Subgraph, title: str = "paperkg export") -> bytes:
+    """The script: constraints (auto-commit, as schema changes must be), then each batch of nodes
+    and of relationships in its own ``:begin``/``:commit`` transaction. An undirected network
+    (co-authors, institution links) has one relationship per pair, merged without a direction
+    (``MERGE (a)-[r:COAUTHOR]-(b)``): query it without an arrow."""
     by_kind: dict[str, list] = {}
     for node_id, attrs in subgraph.nodes.items():
         kind = attrs.get("kind") or kind_of(node_id)
         by_kind.setdefault(kind, []).append((node_id, attrs))
+    keys = {kind: merge_key(kind) for kind in by_kind}
     key_of_node = {}
     lines = [f"// {_LINE_BREAKING.sub(' ', native(title))}",
-             f"// {len(subgraph.nodes)} nodes, {len(subgraph.edges)} relationships; run with cypher-shell -f FILE "
-             "into an empty Neo4j 5 database"]
+             f"// {len(subgraph.nodes)} nodes, {len(subgraph.edges)} relationships"
+             + ("" if subgraph.directed else " (an undirected network: match it without an arrow)")
+             + "; run with cypher-shell -f FILE into an empty Neo4j 5 database"]
     for kind in by_kind:
-        label, key = label_for(kind), MERGE_KEY.get(kind, "id")
+        label, key = label_for(kind), keys[kind]
         lines.append(f"CREATE CONSTRAINT {name('paperkg_' + label.lower() + '_' + key)} IF NOT EXISTS "
                      f"FOR (n:{name(label)}) REQUIRE n.{name(key)} IS UNIQUE;")
     for kind, members in by_kind.items():
-        label, key = label_for(kind), MERGE_KEY.get(kind, "id")
+        label, key = label_for(kind), keys[kind]
         rows = []
         for node_id, attrs in members:
-            merge_value = native(key_of(node_id) if ":" in node_id else node_id)
+            merge_value = _key_value(node_id)
             key_of_node[node_id] = (label, key, merge_value)
             rows.append({"k": merge_value, "p": _props(attrs, skip=("kind", key))})
         for batch in _batches(rows):
-            lines.append(f"UNWIND {literal(batch)} AS row MERGE (n:{name(label)} {{{name(key)}: row.k}}) "
-                         f"SET n += row.p;")
+            lines += _transaction(f"UNWIND {literal(batch)} AS row MERGE (n:{name(label)} {{{name(key)}: row.k}}) "
+                                  f"SET n += row.p;")
     groups: dict[tuple, list] = {}
     for edge in subgraph.edges:
         source, target = key_of_node.get(edge.source), key_of_node.get(edge.target)
@@ -158,10 +184,11 @@ def render_cypher(subgraph: Subgraph, title: str = "paperkg export") -> bytes:
             continue
         groups.setdefault((source[:2], target[:2], edge.type), []).append(
             {"s": source[2], "t": target[2], "p": _props(edge.attrs)})
+    arrow = "->" if subgraph.directed else "-"
     for ((slabel, skey), (tlabel, tkey), rel_type), rows in groups.items():
         for batch in _batches(rows):
-            lines.append(f"UNWIND {literal(batch)} AS row "
-                         f"MATCH (a:{name(slabel)} {{{name(skey)}: row.s}}) MATCH (b:{name(tlabel)} {{{name(tkey)}: row.t}}) "
-                         f"MERGE (a)-[r:{name(rel_type)}]->(b) SET r += row.p;")
+            lines += _transaction(
+                f"UNWIND {literal(batch)} AS row "
+                f"MATCH (a:{name(slabel)} {{{name(skey)}: row.s}}) MATCH (b:{name(tlabel)} {{{name(tkey)}: row.t}}) "
+                f"MERGE (a)-[r:{name(rel_type)}]{arrow}(b) SET r += row.p;")
     return utf8("\n".join(lines) + "\n")
-

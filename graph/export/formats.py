@@ -24,6 +24,7 @@ class Format:
     binary: bool  # not text: refused on a terminal
     write: Callable[..., bytes]
     papers_only: bool = False  # a reference list: holds the selection's papers and nothing else
+    options: tuple[str, ...] = ()  # keyword options its writer takes (``bib_chinese``)
 
 
 FORMATS: dict[str, Format] = {
@@ -37,7 +38,8 @@ FORMATS: dict[str, Format] = {
                      render_cypher),
     "vosviewer": Format(".vosviewer.json", "application/json", "VOSviewer JSON for VOSviewer and VOSviewer Online", False,
                         render_vosviewer),
-    "bibtex": Format(".bib", "application/x-bibtex", "BibTeX of the papers for Zotero, JabRef, LaTeX", False, render_bibtex, papers_only=True),
+    "bibtex": Format(".bib", "application/x-bibtex", "BibTeX of the papers for LaTeX, pandoc, JabRef, Zotero", False, render_bibtex,
+                     papers_only=True, options=("bib_chinese",)),
     "ris": Format(".ris", "application/x-research-info-systems", "RIS of the papers for EndNote, Zotero, Mendeley", False,
                   render_ris, papers_only=True),
 }
@@ -72,11 +74,18 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
-def render(subgraph: Subgraph, fmt: str, title: str = "paperkg export") -> bytes:
-    """The subgraph as a file of format ``fmt`` (a key of :data:`FORMATS`).
+def render(subgraph: Subgraph, fmt: str, title: str = "paperkg export", **options) -> bytes:
+    """The subgraph as a file of format ``fmt`` (a key of :data:`FORMATS`); ``options`` are the
+    format's own (``bib_chinese`` for BibTeX; ``None`` means the default).
     :class:`EmptySelection` when there is nothing to write (no nodes; for BibTeX/RIS, no papers)."""
     check_format(fmt)
+    options = {k: v for k, v in options.items() if v is not None}
+    for option in options:
+        if option not in FORMATS[fmt].options:
+            raise ExportError(f"--{option.replace('_', '-')} applies to "
+                              + (", ".join(n for n, f in FORMATS.items() if option in f.options) or "no format")
+                              + f", not to {fmt}")
     if not subgraph.nodes:
         raise EmptySelection("the selection is empty; nothing to export")
     with paused_gc():
-        return FORMATS[fmt].write(subgraph, title=title)
+        return FORMATS[fmt].write(subgraph, title=title, **options)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import orjson
 
 from paperkg.graph.export.clean import flat, is_plain, native, records
+from paperkg.graph.layout import picture
 from paperkg.graph.model import Subgraph
 
 _SCALARS = (str, int, float, bool)
@@ -26,18 +27,26 @@ def dumps(document) -> bytes:
 
 def render_node_link(subgraph: Subgraph, title: str = "paperkg export") -> bytes:
     """``{"directed", "multigraph", "graph", "nodes", "links"}``: what D3's force layout and
-    ``networkx.node_link_graph(data, edges="links")`` read."""
-    nodes, links = records(subgraph)
-    multigraph = _multigraph(links)
+    ``networkx.node_link_graph(data, edges="links")`` read. Every node also has ``x``, ``y``,
+    ``size`` and ``color`` (:mod:`paperkg.graph.layout`)."""
+    looks = picture(subgraph)
+    extra = {"x": {n: v.x for n, v in looks.items()}, "y": {n: v.y for n, v in looks.items()},
+             "size": {n: v.size for n, v in looks.items()}, "color": {n: v.colour for n, v in looks.items()}}
+    nodes, links = records(subgraph, extra)
+    multigraph = _multigraph(links, subgraph.directed)
     if multigraph:
         for link in links:
             link.setdefault("key", link["type"])
-    return dumps({"directed": True, "multigraph": multigraph, "graph": {"name": title}, "nodes": nodes, "links": links})
+    return dumps({"directed": subgraph.directed, "multigraph": multigraph, "graph": {"name": title}, "nodes": nodes,
+                  "links": links})
 
 
-def _multigraph(edges: list[dict]) -> bool:
-    """Whether two edges join the same two nodes in the same direction."""
-    pairs = {(e["source"], e["target"]) for e in edges}
+def _multigraph(edges: list[dict], directed: bool = True) -> bool:
+    """Whether two edges join the same two nodes (in the same direction, when directed)."""
+    if directed:
+        pairs = {(e["source"], e["target"]) for e in edges}
+    else:
+        pairs = {frozenset((e["source"], e["target"])) for e in edges}
     return len(pairs) != len(edges)
 
 
@@ -52,16 +61,44 @@ def _cytoscape_data(row: dict) -> dict:
     return {k: v if v.__class__ in _SCALARS else _cytoscape_value(v) for k, v in row.items() if v is not None}
 
 
+def cytoscape_style(subgraph: Subgraph) -> list[dict]:
+    """A Cytoscape.js stylesheet drawing the file as the app does: colour and size from each node's
+    ``color``/``size``, the label under the node, arrows only on a directed network."""
+    return [
+        {"selector": "node", "style": {"background-color": "data(color)", "width": "data(size)", "height": "data(size)",
+                                       "label": "data(label)", "font-size": 12, "text-valign": "bottom",
+                                       "text-max-width": 160, "text-wrap": "ellipsis"}},
+        {"selector": "edge", "style": {"width": 1, "opacity": 0.6, "curve-style": "bezier",
+                                       "target-arrow-shape": "triangle" if subgraph.directed else "none"}},
+    ]
+
+
+def _free(data: dict, name: str) -> str:
+    while name in data:
+        name = "_" + name
+    return name
+
+
 def render_cytoscape(subgraph: Subgraph, title: str = "paperkg export") -> bytes:
-    """Cytoscape.js ``elements`` JSON (Cytoscape desktop: File > Import > Network from File, ``.cyjs``).
-    Every node also gets ``name`` (Cytoscape's label column; the label unless the node has
-    a name), every edge an ``id`` and ``interaction`` (its type)."""
+    """Cytoscape.js JSON (Cytoscape desktop: File > Import > Network from File, ``.cyjs``;
+    ``cytoscape(doc)`` in Cytoscape.js). Every node has ``name`` (Cytoscape's label column;
+    the label unless the node has a name), ``color``, ``size`` and a ``position`` from
+    :mod:`paperkg.graph.layout`; every edge an ``id`` and ``interaction`` (its type). A node
+    field ``parent`` (an institution's parent organisation) is written ``<kind>_parent``. The
+    document carries a ``style`` drawing it like the app and the ``preset`` layout, so that
+    ``cytoscape({...doc})`` shows it as written."""
+    looks = picture(subgraph)
     nodes, edges = records(subgraph)
     node_elements = []
     for row in nodes:
+        look = looks[row["id"]]
         data = _cytoscape_data(row)
+        if "parent" in data:  # Cytoscape.js reads data.parent as a compound parent and moves the node into it
+            data[_free(data, f"{row['kind']}_parent")] = data.pop("parent")
         data.setdefault("name", data["label"])
-        node_elements.append({"data": data, "group": "nodes"})
+        data.setdefault("color", look.colour)
+        data.setdefault("size", look.size)
+        node_elements.append({"data": data, "position": {"x": look.x, "y": look.y}, "group": "nodes"})
     edge_elements = []
     for i, row in enumerate(edges):
         data = {"id": f"e{i}", **_cytoscape_data(row)}
@@ -69,6 +106,7 @@ def render_cytoscape(subgraph: Subgraph, title: str = "paperkg export") -> bytes
         edge_elements.append({"data": data, "group": "edges"})
     return dumps({
         "format_version": "1.0", "generated_by": "paperkg", "target_cytoscapejs_version": "~3.0",
-        "data": {"name": title}, "directed": True, "multigraph": _multigraph(edges),
-        "elements": {"nodes": node_elements, "edges": edge_elements},
+        "data": {"name": title}, "directed": subgraph.directed, "multigraph": _multigraph(edges, subgraph.directed),
+        "elements": {"nodes": node_elements, "edges": edge_elements}, "style": cytoscape_style(subgraph),
+        "layout": {"name": "preset"},  # Cytoscape.js: keep the positions (its default layout would move every node)
     })

@@ -78,7 +78,36 @@ def _select(store, around, hops, kinds, query, k, institution_links, coauthors, 
         empty = (f"{author} shares {pairs} with no coauthor" if author else f"no two authors share {pairs}") + within
     if not sub.nodes:
         raise EmptySelection(f"nothing to export: {empty}")
+    if institution_links or coauthors:
+        sub = with_paper_counts(sub, store.papers(filters), "institution" if institution_links else "author")
     return sub
+
+
+#: The paper field naming each kind's nodes, and the field with their ids once entities are resolved.
+_PAPER_FIELDS = {"author": ("authors", "author_ids"), "institution": ("institutions", "institution_ids")}
+
+
+def with_paper_counts(sub: Subgraph, papers: list[dict], kind: str) -> Subgraph:
+    """A derived network (symmetric: ``directed`` False) whose nodes also carry ``paper_count`` and
+    ``mean_year`` (their papers within the filters), which the network itself, holding no
+    papers, cannot tell. Node attributes are copied, never changed in place (they may be the store's)."""
+    names_field, ids_field = _PAPER_FIELDS[kind]
+    years: dict[str, list[int]] = {}
+    counts: dict[str, int] = {}
+    for paper in papers:
+        keys = paper.get(ids_field) or paper.get(names_field) or []  # entity keys, or (before resolution) the names
+        ids = [k if k.startswith(kind + ":") else f"{kind}:{k}" for k in keys if isinstance(k, str)]
+        posted = paper.get("posted_at") or ""
+        for node_id in set(ids):
+            counts[node_id] = counts.get(node_id, 0) + 1
+            if posted[:4].isdigit():
+                years.setdefault(node_id, []).append(int(posted[:4]))
+    nodes = {}
+    for node_id, attrs in sub.nodes.items():
+        found = years.get(node_id)
+        nodes[node_id] = {**attrs, "paper_count": counts.get(node_id, 0),
+                          "mean_year": round(sum(found) / len(found), 2) if found else None}
+    return Subgraph(nodes=nodes, edges=sub.edges, directed=False)
 
 
 def _check_derived_kind(kind: str, kinds: set[str] | None, option: str) -> None:
@@ -138,7 +167,8 @@ def only_kinds(sub: Subgraph, kinds: set[str] | None, keep: Iterable[str]) -> Su
         return sub
     keep = set(keep)
     nodes = {n: a for n, a in sub.nodes.items() if (a.get("kind") or kind_of(n)) in kinds or n in keep}
-    return Subgraph(nodes=nodes, edges=[e for e in sub.edges if e.source in nodes and e.target in nodes])
+    return Subgraph(nodes=nodes, edges=[e for e in sub.edges if e.source in nodes and e.target in nodes],
+                    directed=sub.directed)
 
 
 def _query(store: Store, query: str | None, k: int, hops: int, kinds: set[str] | None,
@@ -156,5 +186,6 @@ def _query(store: Store, query: str | None, k: int, hops: int, kinds: set[str] |
         return Subgraph()
     sub = ego(store, seeds, hops, kinds or set(QUERY_KINDS), filters)
     ranked = [s for s in seeds if s in sub.nodes]  # the papers in the search's order, then the rest
-    sub.nodes = {**{s: sub.nodes[s] for s in ranked}, **{n: a for n, a in sub.nodes.items() if n not in set(ranked)}}
+    first = set(ranked)
+    sub.nodes = {**{s: sub.nodes[s] for s in ranked}, **{n: a for n, a in sub.nodes.items() if n not in first}}
     return sub

@@ -11,10 +11,13 @@ are removed from the finished document (:func:`graph.export.clean.xml_utf8`).
 """
 from __future__ import annotations
 
+import math
+from dataclasses import replace
 from itertools import repeat
 
-from paperkg.graph.export.clean import (LIST_SEPARATOR, MISSING, edge_groups, flat, group_columns, node_groups,
-                                unique_names, xml_name, xml_utf8)
+from paperkg.graph.export.clean import (LIST_SEPARATOR, MISSING, edge_groups, flat, group_columns, nmtoken,
+                                        node_groups, unique_names, xml_name, xml_utf8)
+from paperkg.graph.layout import picture, rgb
 from paperkg.graph.model import Subgraph
 
 _INT64 = 2 ** 63
@@ -69,9 +72,14 @@ class _Segment:
         present = {v.__class__ for v in raw}
         self.complete = _MISSING_CLASS not in present  # every row has a value
         self.all_text = True  # every value present is a str
+        self.all_floats = False  # every row has a finite float
         classes = present - {_MISSING_CLASS}
         if classes <= {str}:
             self.values, self.type = raw, "string"  # the common case: nothing to flatten
+            return
+        if classes == {float} and _MISSING_CLASS not in present and all(map(math.isfinite, raw)):
+            self.values, self.type, self.all_text = raw, "double", False  # coordinates: nothing to flatten
+            self.all_floats = True
             return
         if classes == {int}:
             numbers = raw if _MISSING_CLASS not in present else [v for v in raw if v is not MISSING]
@@ -108,6 +116,8 @@ class _Segment:
         """The cell text of each row, ``None`` where there is no cell."""
         if self.type == "long":
             return list(map(str, self.values)) if self.complete else [None if v is MISSING else str(v) for v in self.values]
+        if self.all_floats and column_type == "double":
+            return list(map(repr, self.values))
         if column_type == "string":
             if self.complete and self.all_text:
                 return self.values  # already all text, nothing missing
@@ -129,14 +139,13 @@ class _Columns:
     """The declared attributes of one domain (node or edge): XML names, types, and per group
     the cell text of every row (``None``: no cell)."""
 
-    def __init__(self, groups: list[tuple[str, dict[str, list]]], skip: tuple[str, ...], id_prefix: str = "d",
-                 first_number: int = 0):
+    def __init__(self, groups: list[tuple[str, dict[str, list]]], skip: tuple[str, ...], id_prefix: str = "d"):
         keys = [k for k in group_columns(groups) if k not in skip]
         self.keys = keys
         self.names = unique_names(keys, xml_name)
         segments = [{k: _Segment(table[k]) for k in keys if k in table} for _, table in groups]
         self.types = {k: _column_type([s[k].type for s in segments if k in s]) for k in keys}
-        self.ids = {k: f"{id_prefix}{first_number + n}" for n, k in enumerate(keys)}
+        self.ids = {k: f"{id_prefix}{n}" for n, k in enumerate(keys)}
         self.texts = [{k: seg.texts(self.types[k]) for k, seg in s.items()} for s in segments]
 
     def cells(self, group: int, template: str, make) -> list[list[str]]:
@@ -157,10 +166,37 @@ def _rows(opening: list[str], cells: list[list[str]], closing: str) -> list[str]
     return list(map("".join, zip(opening, *cells, repeat(closing))))
 
 
+#: Gephi's GraphML importer reads these node keys (matched by key id, then attr.name) as its own
+#: drawing properties; the look columns use exactly these names (see :func:`look_columns`).
+GRAPHML_LOOK = ("x", "y", "size", "r", "g", "b")
+
+
+def look_columns(subgraph: Subgraph, hex_colour: bool = True) -> dict[str, dict]:
+    """The picture of :mod:`paperkg.graph.layout` as node columns: ``x``, ``y``, ``size``, ``r``, ``g``,
+    ``b`` (Gephi's GraphML names; graphology-graphml turns ``r``/``g``/``b`` into Sigma's ``color``)
+    and, with ``hex_colour``, ``color`` (``#RRGGBB``)."""
+    looks = picture(subgraph)
+    channels = {colour: rgb(colour) for colour in {look.colour for look in looks.values()}}
+    columns: dict[str, dict] = {"x": {n: v.x for n, v in looks.items()}, "y": {n: v.y for n, v in looks.items()},
+                                "size": {n: v.size for n, v in looks.items()}}
+    for i, channel in enumerate(("r", "g", "b")):
+        columns[channel] = {n: channels[v.colour][i] for n, v in looks.items()}
+    if hex_colour:
+        columns["color"] = {n: v.colour for n, v in looks.items()}
+    return columns
+
+
 def render_graphml(subgraph: Subgraph, title: str = "paperkg export") -> bytes:
-    nodes, edges = node_groups(subgraph), edge_groups(subgraph)
-    node_cols = _Columns(nodes, ("id",))
-    edge_cols = _Columns(edges, ("source", "target"), first_number=len(node_cols.keys))
+    """GraphML 1.0 that validates against its XSD: node ids are ``xs:NMTOKEN``s (:func:`nmtoken`,
+    told apart by ``_2``… where two clean to the same), the readable id is the ``node_id``
+    attribute. Key ids are ``n0…``/``e0…`` because Gephi reads the key *id* before its name
+    (``d3`` would be taken as the node label, ``d7`` as the edge label)."""
+    xml_ids = unique_names(subgraph.nodes, nmtoken)
+    nodes = node_groups(subgraph, {"node_id": {n: n for n in subgraph.nodes}, **look_columns(subgraph, hex_colour=False)})
+    # an edge whose end is not among the nodes is left out, as by the other writers
+    edges = edge_groups(replace(subgraph, edges=[e for e in subgraph.edges if e.source in xml_ids and e.target in xml_ids]))
+    node_cols = _Columns(nodes, ("id",), id_prefix="n")
+    edge_cols = _Columns(edges, ("source", "target"), id_prefix="e")
     out = ['<?xml version="1.0" encoding="UTF-8"?>\n',
            '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
@@ -171,14 +207,15 @@ def render_graphml(subgraph: Subgraph, title: str = "paperkg export") -> bytes:
         for key in cols.keys:
             out.append(f'  <key id="{cols.ids[key]}" for="{domain}" attr.name="{escape_attrs([cols.names[key]])[0]}" '
                        f'attr.type="{cols.types[key]}"/>\n')
-    out.append('  <graph id="G" edgedefault="directed">\n')
+    out.append(f'  <graph id="G" edgedefault="{"directed" if subgraph.directed else "undirected"}">\n')
     for number, (_, table) in enumerate(nodes):
-        out += _rows([f'    <node id="{i}">' for i in escape_attrs(table["id"])],
+        out += _rows([f'    <node id="{xml_ids[i]}">' for i in table["id"]],
                      node_cols.cells(number, '<data key="{id}">{}</data>', _text_cells), "</node>\n")
     count = 0
     for number, (_, table) in enumerate(edges):
-        pairs = zip(escape_attrs(table["source"]), escape_attrs(table["target"]))
-        opening = [f'    <edge id="e{n}" source="{s}" target="{t}">' for n, (s, t) in enumerate(pairs, start=count)]
+        pairs = zip(table["source"], table["target"])
+        opening = [f'    <edge id="e{n}" source="{xml_ids[s]}" target="{xml_ids[t]}">'
+                   for n, (s, t) in enumerate(pairs, start=count)]
         count += len(opening)
         out += _rows(opening, edge_cols.cells(number, '<data key="{id}">{}</data>', _text_cells), "</edge>\n")
     out.append("  </graph>\n</graphml>\n")
@@ -198,19 +235,27 @@ def _attvalues(cols: _Columns, group: int, count: int) -> list[str]:
     return [f"<attvalues>{body}</attvalues>" if body else "" for body in map("".join, zip(*cells))]
 
 
+def _viz(look) -> str:
+    r, g, b = rgb(look.colour)
+    return (f'<viz:color r="{r}" g="{g}" b="{b}"/><viz:position x="{look.x!r}" y="{look.y!r}" z="0.0"/>'
+            f'<viz:size value="{look.size}.0"/>')
+
+
 def render_gexf(subgraph: Subgraph, title: str = "paperkg export") -> bytes:
     """GEXF 1.2: a node's ``label`` and an edge's ``weight`` are GEXF's own XML
-    attributes; an edge's ``label`` is its type (also an attribute ``type``)."""
+    attributes; an edge's ``label`` is its type (also an attribute ``type``); every node has
+    ``viz`` colour, position and size (:mod:`paperkg.graph.layout`)."""
     nodes, edges = node_groups(subgraph), edge_groups(subgraph)
     node_cols = _Columns(nodes, ("id", "label"), id_prefix="")
     native_weight = all(_weight(w) is not None for _, table in edges for w in table.get("weight", ()) if w is not MISSING)
     edge_cols = _Columns(edges, ("source", "target", "weight") if native_weight else ("source", "target"), id_prefix="")
+    looks = picture(subgraph)
     out = ['<?xml version="1.0" encoding="UTF-8"?>\n',
-           '<gexf xmlns="http://www.gexf.net/1.2draft" '
+           '<gexf xmlns="http://www.gexf.net/1.2draft" xmlns:viz="http://www.gexf.net/1.2draft/viz" '
            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
            'xsi:schemaLocation="http://www.gexf.net/1.2draft http://www.gexf.net/1.2draft/gexf.xsd" version="1.2">\n',
            f"  <meta><creator>paperkg</creator><description>{escape_texts([title])[0]}</description></meta>\n",
-           '  <graph mode="static" defaultedgetype="directed">\n']
+           f'  <graph mode="static" defaultedgetype="{"directed" if subgraph.directed else "undirected"}">\n']
     for domain, cols in (("node", node_cols), ("edge", edge_cols)):
         out.append(f'    <attributes class="{domain}" mode="static">\n')
         for key in cols.keys:
@@ -221,7 +266,8 @@ def render_gexf(subgraph: Subgraph, title: str = "paperkg export") -> bytes:
     for number, (_, table) in enumerate(nodes):
         opening = [f'      <node id="{i}" label="{label}">'
                    for i, label in zip(escape_attrs(table["id"]), escape_attrs(table["label"]))]
-        out += _rows(opening, [_attvalues(node_cols, number, len(opening))], "</node>\n")
+        out += _rows(opening, [_attvalues(node_cols, number, len(opening)), [_viz(looks[n]) for n in table["id"]]],
+                     "</node>\n")
     out.append("    </nodes>\n    <edges>\n")
     count = 0
     for number, (_, table) in enumerate(edges):

@@ -33,19 +33,26 @@ class ExportRequest:
 
 
 def select(settings: Settings, request: ExportRequest, store: Store | None = None,
-           store_lock: AbstractContextManager | None = None) -> Subgraph:
-    """The subgraph ``request`` asks for. ``--query`` searches the index of ``settings.home``."""
+           store_lock: AbstractContextManager | None = None, engine=None,
+           engine_lock: AbstractContextManager | None = None) -> Subgraph:
+    """The subgraph ``request`` asks for. ``--query`` searches with ``engine`` (an open
+    :class:`~paperkg.search.engine.SearchEngine`, the app's, guarded by ``engine_lock``),
+    else with the index of ``settings.home`` opened for this call. ``store``/``store_lock``:
+    likewise an open store, else the one ``settings`` names."""
     with ExitStack() as stack:
         if store is None:
             store = stack.enter_context(open_store(settings))
         search = None
         if request.query is not None:
-            from paperkg.services.searching import open_search
+            if engine is None:
+                from paperkg.services.searching import open_search
 
-            engine = stack.enter_context(open_search(settings)).engine
+                engine = stack.enter_context(open_search(settings)).engine
 
             def search(query, k, filters):
-                return [hit["id"] for hit in engine.search(query, k=k, mode=request.mode, filters=filters or None)]
+                with engine_lock or nullcontext():
+                    found = engine.search(query, k=k, mode=request.mode, filters=filters or None)
+                return [hit["id"] for hit in found]
         with store_lock or nullcontext():
             return select_subgraph(store, around=request.around, hops=request.hops, kinds=request.kinds,
                                    query=request.query, k=request.k, institution_links=request.institution_links,
@@ -61,16 +68,16 @@ class ExportResult:
 
 
 def export(settings: Settings, request: ExportRequest, fmt: str, path: str | Path | None = None, force: bool = False,
-           title: str = "paperkg export", progress: Progress | None = None) -> ExportResult:
-    """Select, render as ``fmt`` and (with ``path``) write crash-safely; an existing file is
-    kept unless ``force``."""
+           title: str = "paperkg export", progress: Progress | None = None, options: dict | None = None) -> ExportResult:
+    """Select, render as ``fmt`` (with the format's ``options``, e.g. ``{"bib_chinese": "note"}``)
+    and (with ``path``) write crash-safely; an existing file is kept unless ``force``."""
     steps = 3 if path is not None else 2
     if progress:
         progress("selecting", 0, steps)
     sub = select(settings, request)
     if progress:
         progress(f"writing {fmt}", 1, steps)
-    data = render(sub, fmt, title=title)
+    data = render(sub, fmt, title=title, **(options or {}))
     written = None
     if path is not None:
         if progress:
