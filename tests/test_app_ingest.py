@@ -14,6 +14,8 @@ from streamlit.testing.v1 import AppTest
 from paperkg.graph.config import load_settings
 from paperkg.graph.embedded import EmbeddedStore
 
+pytestmark = pytest.mark.model
+
 BROKEN = """LG - 机器学习
 
 1、[LG] A title with no authors
@@ -64,11 +66,12 @@ def test_upload_adds_papers_lists_problems_and_updates_search(tmp_path, ingest_p
     submit(at)
     added = papers_in(home) - before
     assert added > 1
-    assert any(f"{added} papers added" in s.value for s in at.success)
+    assert [w.value for w in at.warning] == [f"Done: {added} papers added, 0 updated, 1 problem. Some entries or files "
+                                             "were refused: see the problems below."], "partly done is a warning"
     assert [c.value for c in at.code] == ["broken.txt:3: entry 'A title with no authors' has no post URL "
                                           "(https://weibo.com/…); entry skipped"]
     assert len([l for l in at.get("page_link") if l.proto.page == "paper"]) == added
-    assert not at.warning, "the search index was updated"
+    assert not [w for w in at.warning if "search index" in w.value], "the search index was updated"
     from paperkg.search.engine import SearchEngine
 
     with SearchEngine.open(load_settings(home=str(home), environ={})) as engine:
@@ -118,7 +121,7 @@ def test_ingest_waits_for_another_writer(tmp_path, ingest_page):
     holder = _hold_write_lock(home, 3)
     submit(at)
     assert holder.wait(timeout=30) == 0
-    assert any("papers added" in s.value for s in at.success)
+    assert any("papers added" in s.value and s.value.endswith("0 problems.") for s in at.success)
     assert papers_in(home) > before
 
 
@@ -135,3 +138,24 @@ def test_busy_library_gives_a_clear_message_and_stays_unchanged(tmp_path, ingest
     assert [e.value for e in at.error] == [
         "Another process is still writing the library after 1 s. Try again later; the library is unchanged."]
     assert papers_in(home) == before
+
+
+def test_a_fully_rejected_ingest_is_an_error_naming_why(tmp_path, ingest_page):
+    home = tmp_path / "lib"
+    at = ingest_page(home)
+    at.file_uploader[0].set_value(("notes.txt", b"just some notes, no digest at all\n", "text/plain"))
+    submit(at)
+    assert not at.success, "nothing added is not a success"
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and errors[0].replace("\\", "").startswith(
+        "Nothing was added (1 problem): notes.txt: no digest entries found"), errors
+    assert any("notes.txt: rejected" in t.value for t in at.text)
+
+
+def test_one_paper_is_one_paper(tmp_path, ingest_page):
+    home = tmp_path / "lib"
+    at = ingest_page(home)
+    at.text_area(key="pasted").input(BROKEN.split("\n\n\n")[0] + "\n\n" + BROKEN.split("\n\n\n")[1])
+    submit(at)
+    assert any(w.value.startswith("Done: 1 paper added, 0 updated, 1 problem.") for w in at.warning), \
+        [w.value for w in at.warning] + [s.value for s in at.success]

@@ -8,8 +8,10 @@ import pytest
 
 from tests.conftest import SAMPLE_DIGEST
 
-PAPER_KEYS = {"id", "title", "title_zh", "category", "authors", "institutions", "abstract", "summary_zh", "url",
-              "posted_at", "starred", "sources"}
+pytestmark = pytest.mark.model
+
+PAPER_KEYS = {"id", "title", "title_zh", "category", "authors", "author_ids", "institutions", "institution_ids", "abstract",
+              "summary_zh", "url", "posted_at", "starred", "sources"}
 
 
 def _ok(result):
@@ -29,18 +31,28 @@ def test_ingest_then_papers_show_stats(cli, home):
     assert all(set(p) == PAPER_KEYS for p in papers)
     hoi = next(p for p in papers if p["title"].startswith("End-to-End Human Object"))
     assert hoi["category"] == "CV" and hoi["authors"].count("C Zhang") == 2
+    assert hoi["institution_ids"] == ["megvii"] and len(hoi["author_ids"]) == len(hoi["authors"])
+    zhangs = [i for a, i in zip(hoi["authors"], hoi["author_ids"]) if a == "C Zhang"]
+    assert len(set(zhangs)) == 2 and "C Zhang" in zhangs  # two people on one paper; the first keeps the name
     assert hoi["sources"] == [{"digest": "000_17d677ce7aa43e86", "section": "other", "rank": 4,
                                "url": "https://weibo.com/1402400261/K5usqFym0", "posted_at": "2021-03-09T22:32:45Z"}]
 
     shown = json.loads(_ok(cli("show", "Google", "--json", home=home)).stdout)
-    assert shown["kind"] == "institution" and shown["name"] == "Google"
+    assert shown["kind"] == "institution" and shown["name"] == "Google" and shown["id"] == "institution:google"
     assert [p["title"][:20] for p in shown["papers"]] == ["Attention is Not All"]
-    assert shown["partners"] == [{"name": "EPFL", "papers": 1}]
+    assert shown["partners"] == [{"id": "institution:epfl", "name": "EPFL", "papers": 1}]
+    assert shown["country"] == "US" and shown["type"] == "company" and shown["ror"] == "00njsd438"
 
-    author = json.loads(_ok(cli("show", "C Zhang", "--json", home=home)).stdout)
+    ambiguous = cli("show", "C Zhang", "--json", home=home)
+    assert ambiguous.returncode == 2
+    named = json.loads(ambiguous.stdout)
+    assert named["kind"] == "ambiguous" and len(named["candidates"]) == 2
+    assert {c["id"] for c in named["candidates"]} == {"author:" + i for i in zhangs}
+    author = json.loads(_ok(cli("show", "author:C Zhang", "--json", home=home)).stdout)
     assert author["kind"] == "author" and len(author["papers"]) == 1
-    assert {"name": "J Sun", "papers": 1} in author["coauthors"] and all(c["name"] != "C Zhang" for c in author["coauthors"])
-    assert author["institutions"] == [{"name": "MEGVII Technology", "papers": 1}]
+    assert {"id": "author:J Sun", "name": "J Sun", "papers": 1} in author["coauthors"]
+    assert {"name": "C Zhang", "papers": 1} in [{k: c[k] for k in ("name", "papers")} for c in author["coauthors"]]
+    assert author["institutions"] == [{"id": "institution:megvii", "name": "MEGVII Technology", "papers": 1}]
 
     paper = json.loads(_ok(cli("show", "HOI Transformer", "--json", home=home)).stdout)
     assert paper["kind"] == "paper" and paper["id"] == hoi["id"]
@@ -51,8 +63,10 @@ def test_ingest_then_papers_show_stats(cli, home):
     assert len(category["papers"]) == 4
 
     stats = json.loads(_ok(cli("stats", "--json", home=home)).stdout)
+    # 49 written names, two of them written twice on one paper by two people (C Zhang, J Bai);
+    # 17 institutions written, 7 more that they are part of (Alphabet, Tencent, Microsoft Research, ...)
     assert {k: stats[k] for k in ("papers", "authors", "institutions", "categories", "digests")} == \
-        {"papers": 9, "authors": 49, "institutions": 17, "categories": 5, "digests": 1}
+        {"papers": 9, "authors": 51, "institutions": 24, "categories": 5, "digests": 1}
 
 
 def test_ingest_again_changes_nothing(cli, home, tmp_path):
@@ -113,9 +127,29 @@ def test_papers_filters(cli, home):
     assert len(cv) == 4 and {p["category"] for p in cv} == {"CV"}
     berkeley = json.loads(cli("papers", "--institution", "Berkeley", "--json", home=home).stdout)
     assert [p["institutions"] for p in berkeley] == [["UC Berkeley"]]
+    california = json.loads(cli("papers", "--institution", "University of California", "--json", home=home).stdout)
+    assert california == berkeley  # UC Berkeley is part of the University of California
+    assert json.loads(cli("papers", "--institution", "institution:uc-berkeley", "--json", home=home).stdout) == berkeley
     assert json.loads(cli("papers", "--since", "2021-03-10", "--json", home=home).stdout) == []
 
 
 def test_home_from_environment(cli, home):
     r = cli("ingest", str(SAMPLE_DIGEST), env={"PAPERKG_HOME": str(home)})
     assert r.returncode == 0 and (home / "library.sqlite").exists()
+
+
+def test_filter_values_that_name_nothing_are_refused_with_close_names(cli, home):
+    cli("ingest", str(SAMPLE_DIGEST), home=home)
+    typo = _ok(cli("papers", "--institution", "Berkly", home=home))
+    assert typo.returncode == 2
+    assert typo.stderr.decode().strip() == ("paperkg: --institution 'Berkly' matches no institution in the library; "
+                                            "did you mean: UC Berkeley")
+    code = _ok(cli("papers", "--category", "XX", home=home))
+    assert code.returncode == 2 and "known codes: AS, CL, CV, LG, RO" in code.stderr.decode()
+    swapped = _ok(cli("papers", "--since", "2021-04-01", "--until", "2021-03-01", home=home))
+    assert swapped.returncode == 2 and "after the end date" in swapped.stderr.decode()
+    shared = _ok(cli("papers", "--author", "C Zhang", "--json", home=home))
+    assert shared.returncode == 0 and "names 2 people" in shared.stderr.decode()
+    assert [p["title"][:10] for p in json.loads(shared.stdout)] == ["End-to-End"]
+    after = _ok(cli("papers", "--json", "--home", str(home)))  # --home after the subcommand too
+    assert after.returncode == 0 and len(json.loads(after.stdout)) == 9

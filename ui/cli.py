@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sqlite3
 import sys
+import warnings
 
+from paperkg.disk_errors import described
 from paperkg.errors import PaperkgError
 from paperkg.graph.config import load_settings
-from paperkg.ui.output import error
+from paperkg.ui.output import GuardedOutput, error, note
 
 #: Each module adds its subcommands with ``register(subparsers, library_options)``.
-COMMAND_MODULES = ["paperkg.ui.commands.library", "paperkg.ui.commands.search",
+COMMAND_MODULES = ["paperkg.ui.commands.library", "paperkg.ui.commands.search", "paperkg.ui.commands.entities",
                    "paperkg.ui.commands.export", "paperkg.ui.commands.sync", "paperkg.ui.commands.app"]
 
 
@@ -47,15 +50,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_notice(message, category, filename, lineno, file=None, line=None) -> None:
+    """Library notices (a slower path taken, a damaged cache rebuilt) as one ``paperkg:`` line."""
+    from paperkg.search.errors import ModelNotice
+
+    if issubclass(category, ModelNotice):
+        note(f"paperkg: {message}")
+    else:
+        _default_showwarning(message, category, filename, lineno, file, line)
+
+
+_default_showwarning = warnings.showwarning
+
+
 def main(argv: list[str] | None = None) -> int:
+    warnings.showwarning = _show_notice
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
+    stdout, sys.stdout = sys.stdout, GuardedOutput(sys.stdout)
     try:
-        args.settings = load_settings(home=args.home, backend=args.backend, model=getattr(args, "model", None))
-        return int(args.run(args) or 0)
+        args.settings = load_settings(home=args.home, backend=args.backend, model=getattr(args, "model", None),
+                                      precision=getattr(args, "precision", None))
+        code = int(args.run(args) or 0)
+        sys.stdout.flush()  # a full disk under stdout shows here, not at exit
+        return code
     except PaperkgError as exc:
         error(str(exc))
         return exc.exit_code
@@ -64,6 +85,11 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except (OSError, sqlite3.Error) as exc:  # what the machine refused: a full disk, a read-only folder
+        error(described(exc))
+        return 2
+    finally:
+        sys.stdout = stdout
 
 
 def run() -> None:

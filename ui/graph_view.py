@@ -1,53 +1,37 @@
-"""Interactive network pictures: a :class:`Subgraph` drawn with st-link-analysis (Cytoscape.js).
+"""Interactive network pictures: a :class:`Subgraph` drawn by the app's own component.
 
-Why this component: it is a real graph canvas (drag, zoom, fullscreen, force
-layouts) that reports node taps back to Python, so a click can open that
-node's page; edge width and node size follow data (shared papers); labels are
-drawn on a canvas, so names are never parsed as HTML.
+The component (``ui/assets/network.js``) is an SVG drawn in the page: nodes sit where
+:func:`paperkg.graph.layout.layout` puts them (so the app shows what the exports
+carry), coloured by kind and sized by the papers they link (the layout's
+``KIND_COLOURS`` and ``node_sizes``), edges as wide as their weight. It labels the
+largest nodes whose names fit beside them, never over another name or under a node,
+shows the rest on hover, zooms and pans, and reports a clicked node back.
 
-One caveat shapes :func:`elements`: the component's side panel writes every
-data field except ``label`` into the page as HTML. So nodes carry only an
-opaque id (``n0``…), their kind and counts, and the (untrusted) name goes in
-``label`` alone, which the component writes as text. Python keeps the map
-from opaque ids back to node ids.
+Names are library text: the component writes them only as text (``textContent``), and
+Python gives it no node id at all — nodes are indices into the list Python keeps.
 """
 from __future__ import annotations
 
 import hashlib
-import math
-from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
 from paperkg.graph.base import node_label
-from paperkg.graph.model import Subgraph
-from paperkg.ui.safe import short
+from paperkg.graph.layout import KIND_COLOURS, layout, node_sizes, weighted_degree
+from paperkg.graph.model import Subgraph, kind_of
+from paperkg.ui.display import cut
+from paperkg.ui.i18n import t
+from paperkg.ui.style import FONT
 
-#: Fill colour per node kind, and the Streamlit colour name the legend uses for it.
-KIND_COLOURS = {"paper": "#1C83E1", "author": "#FF8700", "institution": "#21C354", "category": "#803DF5",
-                "digest": "#808495"}
+__all__ = ["KIND_COLOURS", "drawing", "legend", "network", "top_nodes", "weighted_degree"]
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+#: The Streamlit colour name the legend uses for each kind's colour.
 LEGEND_COLOURS = {"paper": "blue", "author": "orange", "institution": "green", "category": "violet", "digest": "gray"}
-FONT = "WenQuanYi Micro Hei, Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif"
-
-
-@dataclass(frozen=True)
-class _Style:
-    """A raw Cytoscape style rule (the component accepts anything with ``dump()``)."""
-
-    selector: str
-    style: dict
-
-    def dump(self) -> dict:
-        return {"selector": self.selector, "style": self.style}
-
-
-def weighted_degree(sub: Subgraph) -> dict[str, int]:
-    degree = dict.fromkeys(sub.nodes, 0)
-    for edge in sub.edges:
-        weight = int(edge.attrs.get("weight", 1) or 1)
-        degree[edge.source] = degree.get(edge.source, 0) + weight
-        degree[edge.target] = degree.get(edge.target, 0) + weight
-    return degree
+LABEL_WIDTH = 28
+_COMPONENT = st.components.v2.component("paperkg_network", js=(ASSETS / "network.js").read_text(encoding="utf-8"),
+                                        css=(ASSETS / "network.css").read_text(encoding="utf-8"), isolate_styles=False)
 
 
 def top_nodes(sub: Subgraph, max_nodes: int, keep: tuple[str, ...] = ()) -> Subgraph:
@@ -62,71 +46,56 @@ def top_nodes(sub: Subgraph, max_nodes: int, keep: tuple[str, ...] = ()) -> Subg
                     edges=[e for e in sub.edges if e.source in kept and e.target in kept])
 
 
-def elements(sub: Subgraph, focus: str | None = None, label_width: int = 32) -> tuple[dict, list[str]]:
-    """Cytoscape elements for ``sub`` and the node ids in opaque-id order (``n<i>`` is ``ids[i]``)."""
+def positions(sub: Subgraph) -> dict:
+    """The layout of ``sub``, computed once per distinct subgraph (its nodes, edges and weights)
+    in this process: the force layout of 300 nodes takes a fraction of a second, and every
+    rerun draws it again."""
+    fingerprint = hashlib.sha1(repr((sorted(sub.nodes), sorted((e.source, e.target, str(e.attrs.get("weight")))
+                                                                for e in sub.edges))).encode("utf-8")).hexdigest()
+    return _layout(fingerprint, sub)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _layout(fingerprint: str, _sub: Subgraph) -> dict:
+    """:func:`layout` keyed by ``fingerprint`` alone (``_sub`` is not hashed)."""
+    return layout(_sub)
+
+
+def drawing(sub: Subgraph, focus: str | None = None, height: int = 420) -> tuple[dict, list[str]]:
+    """What the component draws, and the node ids by index (node ``i`` is ``ids[i]``)."""
     ids = list(sub.nodes)
     index = {node_id: i for i, node_id in enumerate(ids)}
-    degree = weighted_degree(sub)
-    top = max(degree.values(), default=0) or 1
+    placed, sizes = positions(sub), node_sizes(sub)
     nodes = []
-    for i, node_id in enumerate(ids):
+    for node_id in ids:
         attrs = sub.nodes[node_id]
-        kind = attrs.get("kind", node_id.split(":", 1)[0])
-        nodes.append({"data": {"id": f"n{i}", "label": short(node_label({"kind": kind, **attrs}) or node_id, label_width),
-                               "kind": kind, "links": degree.get(node_id, 0), "focus": int(node_id == focus),
-                               "size": round(14 + 30 * math.sqrt(degree.get(node_id, 0) / top))}})
-    edges = []
-    for j, edge in enumerate(sub.edges):
-        if edge.source in index and edge.target in index:
-            edges.append({"data": {"id": f"e{j}", "source": f"n{index[edge.source]}", "target": f"n{index[edge.target]}",
-                                   "label": edge.type, "weight": int(edge.attrs.get("weight", 1) or 1),
-                                   "focus": int(focus in (edge.source, edge.target))}})
-    return {"nodes": nodes, "edges": edges}, ids
+        kind = attrs.get("kind") or kind_of(node_id)
+        full = " ".join(str(node_label({"kind": kind, **attrs}) or node_id).split())
+        x, y = placed[node_id]
+        nodes.append({"x": x, "y": y, "r": sizes[node_id] / 2, "colour": KIND_COLOURS.get(kind, "#808495"),
+                      "label": cut(full, LABEL_WIDTH), "full": full, "focus": int(node_id == focus)})
+    top = max((_weight(e) for e in sub.edges), default=1) or 1
+    edges = [[index[e.source], index[e.target], round(1 + 5 * (_weight(e) - 1) / max(top - 1, 1), 2),
+              int(focus in (e.source, e.target))]
+             for e in sub.edges if e.source in index and e.target in index and e.source != e.target]
+    return {"nodes": nodes, "edges": edges, "height": height, "font": FONT, "text": {"fit": t("network_fit")}}, ids
 
 
-def styles(sub: Subgraph, focus: str | None = None) -> list[_Style]:
-    top_weight = max(max((int(e.attrs.get("weight", 1) or 1) for e in sub.edges), default=1), 2)
-    rules = [
-        _Style("node", {"label": "data(label)", "font-family": FONT, "font-size": 12, "min-zoomed-font-size": 5,
-                        "text-valign": "bottom",
-                        "text-margin-y": 3, "width": "data(size)", "height": "data(size)", "text-wrap": "ellipsis",
-                        "text-max-width": 160}),
-        _Style("edge", {"width": f"mapData(weight, 1, {top_weight}, 1, 9)", "curve-style": "haystack", "opacity": 0.6}),
-        _Style("node[focus = 1]", {"border-width": 4, "border-color": "#222222", "font-weight": "bold", "font-size": 13}),
-    ]
-    rules += [_Style(f"node[kind = '{kind}']", {"background-color": colour}) for kind, colour in KIND_COLOURS.items()]
-    if focus is not None:  # the focus's own links stand out; links among its neighbours recede
-        rules.append(_Style("edge[focus = 0]", {"opacity": 0.12}))
-        rules.append(_Style("edge[focus = 1]", {"opacity": 0.8}))
-    return rules
+def _weight(edge) -> float:
+    value = edge.attrs.get("weight", 1)
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else 1.0
 
 
-def network(sub: Subgraph, key: str, focus: str | None = None, height: int = 420, layout: str = "fcose") -> str | None:
-    """Draw ``sub``; returns the node id the user just clicked (once per click), else ``None``.
-    Each focus gets its own component instance, so a new page never shows the last one's selection."""
-    from st_link_analysis import Event, st_link_analysis
-
+def network(sub: Subgraph, key: str, focus: str | None = None, height: int = 420) -> str | None:
+    """Draw ``sub``; returns the node id the user just clicked (in the run the click causes), else ``None``.
+    Each focus gets its own component instance, so a new page never inherits the last one's state."""
     if focus is not None:
         key = f"{key}-{hashlib.sha1(focus.encode('utf-8')).hexdigest()[:12]}"
-    data, ids = elements(sub, focus)
-    layout_config = {"name": layout, "animate": False, "fit": True, "padding": 24, "nodeDimensionsIncludeLabels": True}
-    if layout == "circle":  # a ring just big enough for the names, not sized by the longest name
-        layout_config.update({"nodeDimensionsIncludeLabels": False, "avoidOverlap": False,
-                              "radius": 60 + 5 * len(ids)})
-    if layout == "radial" and focus in ids:  # the focus in the middle, its neighbours on a ring around it
-        layout_config.update({"name": "breadthfirst", "circle": True, "roots": [f"n{ids.index(focus)}"],
-                              "spacingFactor": 0.9, "avoidOverlap": True})
-    event = st_link_analysis(data, layout=layout_config, node_styles=styles(sub, focus), height=height, key=key,
-                             events=[Event("open", "tap", "node")])
-    if not isinstance(event, dict) or event.get("action") != "open":
-        return None
-    seen_key = f"{key}__seen"
-    if st.session_state.get(seen_key) == event.get("timestamp"):
-        return None
-    st.session_state[seen_key] = event.get("timestamp")
-    target = str((event.get("data") or {}).get("target_id", ""))
-    if target.startswith("n") and target[1:].isdigit() and int(target[1:]) < len(ids):
-        return ids[int(target[1:])]
+    data, ids = drawing(sub, focus, height)
+    result = _COMPONENT(key=key, data=data, height=height, on_clicked_change=lambda: None)
+    clicked = getattr(result, "clicked", None)
+    if isinstance(clicked, int) and 0 <= clicked < len(ids):
+        return ids[clicked]
     return None
 
 

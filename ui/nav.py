@@ -1,9 +1,10 @@
 """Where each page lives and how to link to it (paths relative to ``ui/app.py``).
 
-Every page reads its subject from the URL, so these links are also the
-shareable addresses: ``/paper?id=<16 hex>``, ``/institution?name=…``,
-``/author?name=…``, ``/?q=…&mode=…&category=…`` (search). The interface
-language (``lang``) is bound to the URL by its widget and carried along.
+Every page reads its subject from the URL, so these links are also the shareable
+addresses: ``/paper?id=<16 hex>``, ``/institution?id=<key>``, ``/author?id=<key>``,
+``/?q=…&mode=…&category=…`` (search); ``/paper``, ``/institution`` and ``/author`` without
+an id are lists (``/paper?category=LG`` a category's papers). Links carry the interface
+language (``lang``), so the page they open speaks it whatever the session remembers.
 """
 from __future__ import annotations
 
@@ -19,17 +20,25 @@ AUTHOR = "app_pages/author.py"
 OVERVIEW = "app_pages/overview.py"
 EXPORT = "app_pages/export.py"
 INGEST = "app_pages/ingest.py"
+CORRECTIONS = "app_pages/corrections.py"
 
-#: (script, url path, title key) in menu order; search is the home page.
+#: (script, url path, title key, icon) in menu order; search is the home page.
 PAGES = [
-    (SEARCH, "search", "page_search"),
-    (PAPER, "paper", "page_paper"),
-    (INSTITUTION, "institution", "page_institution"),
-    (AUTHOR, "author", "page_author"),
-    (OVERVIEW, "overview", "page_overview"),
-    (EXPORT, "export", "page_export"),
-    (INGEST, "ingest", "page_ingest"),
+    (SEARCH, "search", "page_search", ":material/search:"),
+    (PAPER, "paper", "page_paper", ":material/article:"),
+    (INSTITUTION, "institution", "page_institution", ":material/account_balance:"),
+    (AUTHOR, "author", "page_author", ":material/person:"),
+    (OVERVIEW, "overview", "page_overview", ":material/hub:"),
+    (EXPORT, "export", "page_export", ":material/download:"),
+    (INGEST, "ingest", "page_ingest", ":material/upload:"),
+    (CORRECTIONS, "corrections", "page_corrections", ":material/rule:"),
 ]
+
+
+def with_language(params: dict) -> dict:
+    """``params`` plus the interface language now shown."""
+    lang = st.session_state.get("lang")
+    return {**params, "lang": lang} if lang else dict(params)
 
 
 def target(node_id: str) -> tuple[str, dict] | None:
@@ -38,15 +47,15 @@ def target(node_id: str) -> tuple[str, dict] | None:
     if kind == "paper":
         return PAPER, {"id": key}
     if kind == "author":
-        return AUTHOR, {"name": key}
+        return AUTHOR, {"id": key}
     if kind == "institution":
-        return INSTITUTION, {"name": key}
+        return INSTITUTION, {"id": key}
     if kind == "category":
-        return SEARCH, {"category": key}
+        return PAPER, {"category": key}  # the list of that category's papers
     return None
 
 
-def link(node_id: str, label: str, bold: bool = False, prefix: str = "") -> None:
+def link(node_id: str, label: str, bold: bool = False, prefix: str = "", help: str | None = None) -> None:
     """A link (client-side navigation) to a node's page. ``label`` is library text (escaped);
     ``prefix`` is app text (e.g. a score), shown before it."""
     found = target(node_id)
@@ -55,17 +64,20 @@ def link(node_id: str, label: str, bold: bool = False, prefix: str = "") -> None
         return
     page, params = found
     text = f"**{md(label)}**" if bold else md(label)
-    st.page_link(page, label=prefix + text, query_params=params)
+    st.page_link(page, label=prefix + text, query_params=with_language(params), help=help)
+
+
+def page_link(page: str, label: str, params: dict | None = None, icon: str | None = None) -> None:
+    """A link to an app page (``label`` is app text) with the interface language."""
+    st.page_link(page, label=label, query_params=with_language(params or {}), icon=icon)
 
 
 def go(node_id: str) -> None:
-    """Open a node's page now (used by network and table clicks). ``st.switch_page``
-    drops the sidebar's widget state, so the interface language travels in the URL."""
+    """Open a node's page now (network and table clicks)."""
     found = target(node_id)
     if found is not None:
         page, params = found
-        lang = st.session_state.get("lang")
-        st.switch_page(page, query_params={**params, "lang": lang} if lang else params)
+        st.switch_page(page, query_params=with_language(params))
 
 
 def links_row(node_ids: list[str], labels: list[str]) -> None:

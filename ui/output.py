@@ -7,6 +7,7 @@ the terminal), in tables, in ``show`` output and in problem lines alike.
 """
 from __future__ import annotations
 
+import os
 import re
 import sys
 
@@ -14,6 +15,9 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+
+from paperkg.disk_errors import cause
+from paperkg.errors import PaperkgError
 
 stdout = Console(soft_wrap=False, highlight=False, markup=False, emoji=False)
 
@@ -23,6 +27,48 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2
 def visible(text: object) -> str:
     """``text`` with control characters (and bidi overrides) written as escapes, e.g. ``\\x1b``."""
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
+
+class OutputFailed(PaperkgError):
+    """Standard output refused the bytes (a full disk, a closed terminal)."""
+
+
+class GuardedOutput:
+    """``sys.stdout`` as the commands write to it: a write or flush the machine refuses
+    becomes one :class:`OutputFailed` line instead of a traceback."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise self._failed(exc) from exc
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise self._failed(exc) from exc
+
+    def _failed(self, exc: OSError) -> OutputFailed:
+        """Drop what cannot be written, so that the exit does not fail on it once more."""
+        try:
+            fd = self.stream.fileno()
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, fd)
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):
+            pass
+        return OutputFailed(f"cannot write the output: {cause(exc) or exc.strerror or exc}")
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
 
 
 def print_json(value) -> None:

@@ -17,10 +17,11 @@ from paperkg.search.manifest import read_manifest
 from paperkg.services import OpenSearch, open_search
 from paperkg.services.searching import index_lag
 from paperkg.ui import resources
+from paperkg.ui.queries import filter_key, filters_of
 from paperkg.ui.background import Background
 from paperkg.ui.i18n import t
 
-__all__ = ["MODES", "engine", "related", "search", "start_loading", "lag"]
+__all__ = ["MODES", "behind", "engine", "index_version", "related", "search", "start_loading"]
 
 
 @dataclass
@@ -56,6 +57,11 @@ def _index_version(home) -> int | None:
     return found.version if found is not None else None
 
 
+def index_version() -> int | None:
+    """The version of the search index the app searches (a cache key beside the library's)."""
+    return _index_version(resources.settings().home)
+
+
 def _current_loader() -> Background:
     chosen = resources.settings()
     loader = _loader(str(chosen.home), chosen.backend, chosen.model, _index_version(chosen.home))
@@ -79,21 +85,35 @@ def engine():
         return None, str(exc)
 
 
-def lag() -> str | None:
-    """Why results may miss papers (the index is behind the library), or ``None``."""
+def behind() -> bool:
+    """Whether the index is behind the library (results may miss its newest papers), as
+    ``paperkg search`` says too."""
     found, _ = engine()
     if found is None:
-        return None
-    return index_lag(found.engine.manifest.library_generation, resources.state().version)
+        return False
+    return index_lag(found.engine.manifest.library_generation, resources.state().version) is not None
 
 
 def search(query: str, k: int, mode: str, filters: PaperFilter | None):
+    """``(hits, None)`` or ``(None, why)``; per index version, query, count, mode and filters
+    (cached: the Search page reruns on every click, and asks again each time)."""
     found, why = engine()
     if found is None:
         return None, why
+    chosen = resources.settings()
+    return _search(str(chosen.home), _index_version(chosen.home), query, k, mode, filter_key(filters))
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _search(home: str, index_version: int | None, query: str, k: int, mode: str, filters: tuple):
+    found, why = engine()
+    if found is None:
+        return None, why
+    filters = filters_of(filters)
     try:
         with found.lock:
-            found.engine.check_filters(filters)
+            if filters:  # names the index does not know (it may lag the library); the check walks every paper
+                found.engine.check_filters(filters)
             return found.engine.search(query, k=k, mode=mode, filters=filters or None), None
     except (PaperkgError, ValueError) as exc:
         return None, str(exc)

@@ -4,6 +4,11 @@ Streamlit's ``bind="query-params"`` writes a widget's *displayed* label to the U
 (``?lang=中文``, ``?mode=混合``), which changes with the interface language and
 breaks shared links. For such widgets: :func:`restore` seeds the widget from the
 URL before it is drawn, :func:`publish` writes its value back after.
+
+A widget keeps the option labels it was first drawn with (the browser shows the old label
+of an unchanged value), so a choice labelled in the interface language gets one widget per
+language (:func:`language_key`): switching the language draws a fresh widget, restored from
+the URL, in the new language's words. Labels built from data get one widget per version of it.
 """
 from __future__ import annotations
 
@@ -11,13 +16,22 @@ from collections.abc import Callable, Iterable
 
 import streamlit as st
 
+from paperkg.ui.i18n import current_language
+
+
+def language_key(param: str) -> str:
+    """The widget key of URL parameter ``param`` in the current interface language."""
+    return f"{param}.{current_language()}"
+
 
 def restore(key: str, default, allowed: Iterable | None = None, multi: bool = False,
-            parse: Callable | None = None) -> None:
-    """Give widget ``key`` its URL value (else ``default``) unless it already has one."""
+            parse: Callable | None = None, param: str | None = None) -> None:
+    """Give widget ``key`` its URL value (parameter ``param``, default ``key``; else ``default``)
+    unless it already has one."""
     if key in st.session_state:
         return
-    raw = st.query_params.get_all(key) if multi else st.query_params.get(key)
+    param = param or key
+    raw = st.query_params.get_all(param) if multi else st.query_params.get(param)
     value = parse(raw) if parse and raw not in (None, []) else raw
     if allowed is not None:
         allowed = list(allowed)
@@ -31,6 +45,20 @@ def publish(key: str, value, default) -> None:
         if key in st.query_params:
             del st.query_params[key]
     elif isinstance(value, (list, tuple)):
-        st.query_params[key] = [str(v) for v in value]
-    else:
+        if st.query_params.get_all(key) != [str(v) for v in value]:
+            st.query_params[key] = [str(v) for v in value]
+    elif st.query_params.get(key) != str(value):
         st.query_params[key] = str(value)
+
+
+def choice(param: str, default, options: Iterable, draw: Callable, multi: bool = False, parse: Callable | None = None,
+           labels_of: object = ""):
+    """A choice kept in URL parameter ``param``, drawn by ``draw(key)`` in the interface language.
+    ``labels_of``: what else the option labels depend on (e.g. the library version), for the same
+    reason; such a choice always stays in the URL, since its default (the first option) can change."""
+    key = language_key(param) + (f"@{labels_of}" if labels_of != "" else "")
+    options = list(options)
+    restore(key, default, allowed=options, multi=multi, parse=parse, param=param)
+    value = draw(key)
+    publish(param, value, None if labels_of != "" else default)
+    return value

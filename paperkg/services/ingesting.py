@@ -56,7 +56,8 @@ def ingest(settings: Settings, inputs: Sequence[str | Upload], *, wait: float = 
     try:
         parsed = _parse(sources, outcome.unreadable)
         with lock:
-            outcome.report = store.ingest(parsed, progress=counter(progress, "ingesting", len(sources)), wait=wait)
+            outcome.report = store.ingest(parsed, progress=counter(progress, "ingesting", len(sources)), wait=wait,
+                                          on_wait=progress and (lambda: progress("waiting", 0, 0)))
         if index:
             outcome.index, outcome.index_error = index_after_write(settings, store, progress, store_lock)
     finally:

@@ -1,6 +1,7 @@
 """How long work reports what it is doing: ``progress(stage, done, total)``.
 
-Stages, in the order an ingest goes through them: ``ingesting`` (digests read
+Stages, in the order an ingest goes through them: ``waiting`` (only while
+another process holds the library's write lock), ``ingesting`` (digests read
 and written into the store), ``loading the model``, ``embedding`` (texts),
 ``indexing``; a sync starts with ``copying``. The CLI draws one bar per
 stage, the app one ``st.progress`` whose text names the stage.
@@ -15,7 +16,7 @@ class Progress(Protocol):
     def __call__(self, stage: str, done: int, total: int) -> None: ...
 
 
-STAGES = ("copying", "ingesting", "loading the model", "embedding", "indexing")
+STAGES = ("waiting", "copying", "ingesting", "loading the model", "embedding", "indexing")
 
 
 def counter(progress: Progress | None, stage: str, total: int) -> Callable[[int], None] | None:

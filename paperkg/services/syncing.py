@@ -3,7 +3,9 @@
 Digests travel with their text and what they said about each paper, and go
 through the target store's own ingest, so running it again changes nothing and
 digests already in the target stay (one of the same name is replaced). The
-search index of ``--home`` then follows the target, as after an ingest.
+analyst's corrections (merge, split, alias) the target lacks are added after its
+own. The search
+index of ``--home`` then follows the target, as after an ingest.
 """
 from __future__ import annotations
 
@@ -37,9 +39,14 @@ def sync(settings: Settings, to_neo4j: bool, wait: float = 0.0, progress: Progre
         progress("copying", 0, 1)
     with open_store(source_settings) as source:
         pairs = source.export_digests()
+        corrections = source.overrides()
     if progress:
         progress("copying", 1, 1)
     with open_store(target_settings, wait=wait) as target:
         report = target.ingest(pairs, progress=counter(progress, "ingesting", len(pairs)))
+        known = set(target.overrides())
+        new = [c for c in corrections if c not in known]  # the analysts' corrections travel too
+        if new:
+            target.add_overrides(new, wait=wait)
         index, index_error = index_after_write(target_settings, target, progress)
     return SyncOutcome("to neo4j" if to_neo4j else "from neo4j", report, index, index_error)

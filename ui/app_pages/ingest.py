@@ -8,33 +8,22 @@ seconds (default 60, showing that it waits), then says the library is busy and u
 from __future__ import annotations
 
 import hashlib
-import os
-import time
-from concurrent.futures import ThreadPoolExecutor
 
 import streamlit as st
 
-from paperkg.errors import LibraryBusy
 from paperkg.services import ingest
 from paperkg.ui import nav, queries, resources
 from paperkg.ui.i18n import t
-from paperkg.ui.safe import md, short
-
-
-def _wait_seconds(text: str | None, default: float = 60.0) -> float:
-    try:
-        return max(float(text), 0.0) if text else default
-    except ValueError:
-        return default
-
-
-WAIT_S = _wait_seconds(os.environ.get("PAPERKG_UI_WAIT"))
+from paperkg.ui.display import cut
+from paperkg.ui.safe import md
+from paperkg.ui.writing import run_write
 
 
 def render() -> None:
     st.title(t("page_ingest"), anchor=False)
     with st.form("ingest-form", clear_on_submit=False, border=False):
         uploads = st.file_uploader(t("upload"), type=["txt", "md"], accept_multiple_files=True, key="uploads")
+        st.caption(t("upload_limits"))
         pasted = st.text_area(t("paste"), height=180, key="pasted")
         pasted_name = st.text_input(t("paste_name"), key="pasted_name", placeholder="pasted-…")
         submitted = st.form_submit_button(t("ingest_button"), type="primary")
@@ -57,38 +46,15 @@ def render() -> None:
 _SHARES = {"ingesting": (0.0, 0.3), "loading the model": (0.3, 0.4), "embedding": (0.4, 0.9), "indexing": (0.9, 1.0)}
 
 
-def run_ingest(inputs: list[tuple[str, bytes]]) -> dict:
-    """Ingest and index ``inputs`` through :func:`paperkg.services.ingest` on a worker thread,
-    the progress bar naming each stage (and saying when it waits for another writer);
-    returns a plain summary for :func:`show_result`."""
-    bar = st.progress(0.0, text=t("stage_ingesting", done=0, total=len(inputs)))
+def run_ingest(inputs: list[tuple[str, bytes]]) -> dict | None:
+    """Ingest and index ``inputs`` through :func:`paperkg.services.ingest` on a worker thread
+    (:func:`paperkg.ui.writing.run_write`: the progress bar names each stage); returns a plain
+    summary for :func:`show_result`, or ``None`` after an error box saying why nothing was added."""
     lib = resources.library()
-    latest = {"stage": "ingesting", "done": 0, "total": len(inputs)}
-
-    def progress(stage: str, done: int, total: int) -> None:  # on the worker: only record
-        latest.update(stage=stage, done=done, total=total)
-
-    def work():
-        return ingest(lib.settings, inputs, wait=WAIT_S, progress=progress, store=lib.store, store_lock=lib.lock)
-
-    started = time.monotonic()
-    try:
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            future = pool.submit(work)
-            while not future.done():
-                stage, done, total = latest["stage"], latest["done"], latest["total"]
-                low, high = _SHARES.get(stage, (0.0, 1.0))
-                if stage == "ingesting" and done == 0 and time.monotonic() - started > 2:
-                    text = t("waiting_lock", s=int(time.monotonic() - started))
-                else:
-                    text = t("stage_" + stage.replace(" ", "_"), done=done, total=total)
-                bar.progress(min(low + (high - low) * done / max(total, 1), 1.0), text=text)
-                time.sleep(0.25)
-            outcome = future.result()
-    except LibraryBusy:
-        bar.empty()
-        return {"busy": True}
-    bar.empty()
+    outcome = run_write(t("step_ingest"), lambda wait, progress: ingest(
+        lib.settings, inputs, wait=wait, progress=progress, store=lib.store, store_lock=lib.lock), shares=_SHARES)
+    if outcome is None:
+        return None
     report = outcome.report
     return {
         "digests": [(d.file, d.status, d.entries) for d in report.digests],
@@ -102,12 +68,21 @@ def run_ingest(inputs: list[tuple[str, bytes]]) -> dict:
 
 
 def show_result(result: dict) -> None:
-    if result.get("busy"):
-        st.error(t("busy", s=int(WAIT_S)))
-        return
-    st.success(t("ingest_done", added=result["added"], updated=result["updated"], problems=len(result["problems"])))
+    """Green when everything went in, a warning when some input was refused (naming how much),
+    red when nothing did (naming the first reason)."""
+    changed = result["added"] + result["updated"]
+    problems = result["problems"]
+    summary = t("ingest_done", added=t("n_papers", n=result["added"]), updated=result["updated"],
+                problems=t("n_problems", n=len(problems)))
+    if not changed and (result["rejected"] or problems):
+        first = problems[0] if problems else ", ".join(result["rejected"])
+        st.error(t("ingest_rejected", why=md(first), problems=t("n_problems", n=len(problems))))
+    elif result["rejected"] or problems:
+        st.warning(t("ingest_partly", summary=summary))
+    else:
+        st.success(summary)
     for file_name, status, entries in result["digests"]:
-        st.text(t("digest_status", file=file_name, status=t(f"status_{status}"), entries=entries))
+        st.text(t("digest_status", file=file_name, status=t(f"status_{status}"), n=entries))
     if result.get("index_error"):
         st.warning(t("index_failed", why=md(result["index_error"])))
     st.subheader(t("problems"), anchor=False)
@@ -120,7 +95,7 @@ def show_result(result: dict) -> None:
         ver = resources.version()
         for node_id in result["changed"][:100]:
             paper = queries.node(ver, node_id) or {}
-            nav.link(node_id, short(paper.get("title") or node_id, 100))
+            nav.link(node_id, cut(paper.get("title") or node_id, 100))
 
 
 if __name__ == "__main__":

@@ -6,21 +6,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from paperkg.ui import graph_view, nav, queries, resources, widgets
+from paperkg.ui import filters as sidebar, graph_view, nav, queries, resources, tables, widgets
 from paperkg.ui.i18n import t
-
-#: The most connected institutions are densely linked: a ring keeps every name readable.
-LAYOUT = "circle"
 
 
 def render() -> None:
     ver = resources.version()
-    st.title(t("page_overview"), anchor=False)
-    if not queries.has_papers(ver):
-        widgets.empty_library_notice()
+    if not widgets.library_page(t("page_overview"), ver):
         return
     stats = queries.stats(ver)
-    filters = widgets.sidebar_filters(ver)
+    filters = sidebar.sidebar_filters(ver)
     if filters is None:
         return
     key = queries.filter_key(filters)
@@ -33,10 +28,8 @@ def render() -> None:
         col.metric(t(name), stats.get(name, 0))
 
     st.subheader(t("per_category_month"), anchor=False)
-    rows = queries.monthly_by_category(ver, key)
-    frame = pd.DataFrame(rows, columns=["month", t("category"), "papers"])
-    st.bar_chart(frame, x="month", y="papers", color=t("category"), x_label=t("month"), y_label=t("paper_count"),
-                 height=280)
+    counts = {(month, category): n for month, category, n in queries.monthly_by_category(ver, key)}
+    tables.monthly_chart(counts, height=280, by=t("category"))
 
     links = queries.institution_links(ver, key, min_weight)
     if not links.edges:
@@ -49,15 +42,15 @@ def render() -> None:
     shown = graph_view.top_nodes(links, max_nodes)
     if len(shown.nodes) < len(links.nodes):
         st.caption(t("network_truncated", shown=len(shown.nodes), total=len(links.nodes)))
-    clicked = graph_view.network(shown, key="overview-net", height=600, layout=LAYOUT)
+    clicked = graph_view.network(shown, key="overview-net", height=620)
     st.caption(t("network_hint"))
     if clicked:
         nav.go(clicked)
     st.subheader(t("most_connected"), anchor=False)
     table = pd.DataFrame({t("name"): [links.nodes[n].get("name", n.split(":", 1)[1]) for n in ranked],
                           t("partner_count"): [degree[n] for n in ranked],
-                          t("shared_papers"): [weighted[n] for n in ranked]})
-    widgets.clickable_table(table, ranked, key="connected-table", height=420)
+                          t("shared_papers"): [int(weighted[n]) for n in ranked]})
+    tables.clickable_table(table, ranked, key="connected-table", height=420, wide=(t("name"),))
 
 
 def _partner_counts(links) -> dict[str, int]:

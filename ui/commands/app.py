@@ -29,11 +29,15 @@ def register(sub, shared) -> None:
 
 
 def streamlit_command(host: str, port: int) -> list[str]:
+    """The server's command line: the app's font stack (Latin and Chinese, see ``ui/style.py``)
+    and no framework menu (its items are English only)."""
+    from paperkg.ui.style import FONT
+
     return [sys.executable, "-P", "-m", "streamlit", "run", str(APP),
             "--server.address", host, "--server.port", str(port), "--server.headless", "true",
             "--server.fileWatcherType", "none", "--server.runOnSave", "false",
-            "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
-            "--client.showErrorDetails", "type", "--global.developmentMode", "false"]
+            "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
+            "--client.showErrorDetails", "type", "--global.developmentMode", "false", "--theme.font", FONT]
 
 
 def app_environment(settings, base: dict | None = None) -> dict:
@@ -64,7 +68,7 @@ def check_port(host: str, port: int) -> None:
 
 
 def cmd_ui(args) -> int:
-    if importlib.util.find_spec("streamlit") is None or importlib.util.find_spec("st_link_analysis") is None:
+    if importlib.util.find_spec("streamlit") is None:
         raise UsageError("the app needs Streamlit; install it with pip install 'paperkg[app]'")
     check_port(args.host, args.port)
     shown_host = f"[{args.host}]" if ":" in args.host else args.host

