@@ -76,3 +76,18 @@ def main_cli(*args: str, home: Path | None = None, input: bytes | None = None, e
 def cli():
     """``paperkg`` run in-process through ``main(argv)``."""
     return main_cli
+
+
+#: Fixtures that bring in what the fast tier leaves out (``make test-fast``: no model, JVM or browser).
+_TIER_OF_FIXTURE = {"search_library": "model", "search_engine": "model", "library_papers": "model", "library_store": "model",
+                    "minilm_folder": "model", "bolt_server": "bolt", "neo4j_settings": "bolt", "neo4j_store": "bolt",
+                    "neo4j_env": "bolt", "database": "bolt", "browser_page": "browser", "served_app": "browser"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark each test by the heavy parts its fixtures use (a module may also mark itself)."""
+    for item in items:
+        for fixture in getattr(item, "fixturenames", ()):
+            tier = _TIER_OF_FIXTURE.get(fixture)
+            if tier:
+                item.add_marker(getattr(pytest.mark, tier))

@@ -41,6 +41,8 @@ from tests.bolt_testserver import (  # noqa: E402
     start_server,
 )
 
+pytestmark = pytest.mark.bolt
+
 
 # ----------------------------------------------------------------- fixtures
 
