@@ -121,6 +121,8 @@ def _find_headers(lines: list[str]) -> list[tuple[int, scan.Header]]:
         line = raw.lstrip()
         if not line or (line[0] not in scan.HEADER_START and line[0] not in _FULL_WIDTH_START):
             continue
+        if line[0] == "[" and line[-1] == "]":
+            continue  # an institutions line (scan.header says so too, after converting the line)
         head = scan.header(_structural(line))
         if head is not None:
             headers.append((idx, head))
@@ -128,7 +130,7 @@ def _find_headers(lines: list[str]) -> list[tuple[int, scan.Header]]:
 
 
 def _content(lines: list[str], start: int, end: int) -> list[tuple[int, str]]:
-    return [(i, lines[i].strip()) for i in range(start, end) if lines[i].strip()]
+    return [(i, text) for i in range(start, end) if (text := lines[i].strip())]
 
 
 def _url_index(content: list[tuple[int, str]]) -> int | None:

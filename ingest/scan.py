@@ -9,7 +9,7 @@ single character-class run (``\\s*``, ``[\\w.()-]+``), which cannot backtrack.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _SPACES = re.compile(r"\s*")
 _NAME_CHARS = re.compile(r"[\w\-.()]+")
@@ -27,8 +27,7 @@ OTHER_SECTION_TITLES = frozenset({"另外篇值得关注的论文", "另外几�
 HEADER_START = frozenset("0123456789[*另")
 
 
-@dataclass(frozen=True)
-class Header:
+class Header(NamedTuple):
     """A header line: ``kind`` is ``main`` (``N、[CODE] Title``), ``short`` (``[CODE] Title``),
     ``orphan`` (``N、`` with no category) or ``other-section`` (``另外几篇值得关注的论文:``)."""
 
@@ -40,6 +39,8 @@ class Header:
 
 
 def _skip(line: str, pos: int) -> int:
+    if pos >= len(line) or not line[pos].isspace():
+        return pos  # the common case, without a regex call
     return _SPACES.match(line, pos).end()
 
 
