@@ -31,6 +31,7 @@ from tests.synth import synthetic_library
 from paperkg.graph import cypher
 from paperkg.graph.config import Neo4jSettings
 from paperkg.graph.embedded import EmbeddedStore
+from paperkg.graph.entities import Resolver, resolve_papers
 from paperkg.graph.neo4j_store import Neo4jStore
 from paperkg.graph.merge import merge_paper, observation
 from paperkg.graph.neo4j_ingest import paper_batch
@@ -98,7 +99,9 @@ def _naive_load(server, pairs) -> tuple[float, int]:
         for entry in digest.entries:
             obs = observation(digest.name, entry)
             observations.setdefault(obs["paper"], []).append(obs)
-    rows = paper_batch([(merge_paper(obs), obs, None) for obs in observations.values()], [])["rows"]
+    merged = [(merge_paper(obs), obs) for obs in observations.values()]
+    resolved = resolve_papers({r["id"]: r for r, _ in merged}, [], Resolver(), lambda keys: {})  # as an ingest does
+    rows = paper_batch([(resolved[r["id"]], obs, None) for r, obs in merged], [])["rows"]
     fields = {field: etype for etype, field in cypher.EDGE_FIELDS.items()}
 
     def one_paper(tx, row):
