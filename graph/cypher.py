@@ -20,9 +20,13 @@ server. What shaped it:
   ``execute_write``.
 * A ``MATCH`` without a label cannot use an index on Neo4j, so lookups always
   name the label and its key property.
-* Patterns are walked from the paper end: a paper has ten-odd edges, while an
-  author, category or digest can have thousands, and ArcadeDB walks all of a
-  node's edges to find the few of one direction and type.
+* Patterns are walked from the paper end when the paper is known: a paper has
+  ten-odd edges, while an author, category or digest can have thousands, and
+  ArcadeDB walks all of a node's edges to find the few of one direction and type.
+  A pattern that looks up another node by its key starts at that node: Neo4j 5
+  plans either way round with an index seek, while ArcadeDB matches from the node
+  written first, and from the Paper side scans every paper for each key (21.7 s
+  against 0.17 s for 1,763 institutions over 5,000 papers).
 * A paper batch is one statement (``MERGE`` the paper, ``FOREACH`` edge list
   ``MERGE`` the other node and ``CREATE`` the edge): on ArcadeDB every extra
   statement or lookup per row costs about as much as the write itself.
@@ -85,7 +89,7 @@ LEASE_RELEASE = f"MATCH (l:{META} {{name: 'write-lease'}}) WHERE l.holder = $me 
 # -- ingest: reading the state -------------------------------------------------------
 DIGEST_STATE = ("UNWIND $names AS name MATCH (d:Digest {name: name}) "
                 "RETURN d.name AS name, d.sha256 AS sha256, d.pending AS pending")
-LISTED_PAPERS = ("UNWIND $names AS name MATCH (p:Paper)-[:LISTED_IN]->(:Digest {name: name}) "
+LISTED_PAPERS = ("UNWIND $names AS name MATCH (:Digest {name: name})<-[:LISTED_IN]-(p:Paper) "
                  "RETURN DISTINCT p.id AS id")
 PAPER_STATE = ("UNWIND $ids AS id MATCH (p:Paper {id: id}) "
                f"RETURN {_projection('paper', 'p')} AS paper, p.observations AS observations")
@@ -136,13 +140,14 @@ INSTITUTIONS_ORPHANS = ("UNWIND $keys AS k MATCH (i:Institution {id: k}) "
 #: forms, see :func:`paperkg.graph.people.author_key`): what a name is re-clustered from.
 PAPERS_WITH_AUTHORS = ("MATCH (p:Paper) WHERE any(k IN p.author_keys WHERE k IN $keys) "
                        "RETURN p {.*} AS paper")
-#: Every paper of some entities (to compute their spellings).
-ENTITY_PAPERS = {
-    "author": ("UNWIND $keys AS k MATCH (:Author {id: k})-[:AUTHORED]->(p:Paper) "
-               "RETURN DISTINCT p {.id, .authors, .author_ids, .institutions, .institution_ids} AS paper"),
-    "institution": ("UNWIND $keys AS k MATCH (p:Paper)-[:AFFILIATED]->(:Institution {id: k}) "
-                    "RETURN DISTINCT p {.id, .authors, .author_ids, .institutions, .institution_ids} AS paper"),
+#: The ids of every paper of some entities (to compute their spellings); the papers an ingest
+#: has just written are known to it, the others are read with :data:`ENTITY_PAPERS`.
+ENTITY_PAPER_IDS = {
+    "author": "UNWIND $keys AS k MATCH (:Author {id: k})-[:AUTHORED]->(p:Paper) RETURN DISTINCT p.id AS id",
+    "institution": "UNWIND $keys AS k MATCH (:Institution {id: k})<-[:AFFILIATED]-(p:Paper) RETURN DISTINCT p.id AS id",
 }
+ENTITY_PAPERS = ("UNWIND $ids AS id MATCH (p:Paper {id: id}) "
+                 "RETURN p {.id, .authors, .author_ids, .institutions, .institution_ids} AS paper")
 ENTITIES_SET = {
     "author": "UNWIND $rows AS r MERGE (a:Author {id: r.id}) SET a.name = r.name, a.names = r.names",
     "institution": ("UNWIND $rows AS r MERGE (i:Institution {id: r.id}) SET i.name = r.name, i.names = r.names, "

@@ -257,7 +257,7 @@ def _write(client, accepted, state: dict[str, dict], batch_size: int, ticks: _Ti
             client.write(write_paper_batch, batch, _part(obs_parts, i), action="write papers")
             ticks.to(start + share * (i + 1) // steps)
 
-    refresh_entities(client, resolver, touched, parents)
+    refresh_entities(client, resolver, touched, parents, (record for record, _, _ in changed))
     category_rows, dropped = _categories(client, accepted, changed, removed)
     for i, rows in enumerate(commit_parts):
         client.renew_lease()
@@ -371,7 +371,7 @@ def apply_overrides(client, overrides: list[Override], replace: bool, batch_size
             for part in chunks(rows, _paper_bytes, max(1, batch_size)):
                 client.renew_lease()
                 client.write(write_paper_batch, paper_batch(part, []), [], action="write papers")
-            refresh_entities(client, resolver, touched, parents)
+            refresh_entities(client, resolver, touched, parents, (record for record, _, _ in rows))
 
             def commit(tx):
                 tx.run(cypher.GENERATION_BUMP).consume()
@@ -381,23 +381,30 @@ def apply_overrides(client, overrides: list[Override], replace: bool, batch_size
             client.release_lease()
 
 
-def refresh_entities(client, resolver: Resolver, touched: set[str], parents: dict[str, str] | None = None) -> None:
+def refresh_entities(client, resolver: Resolver, touched: set[str], parents: dict[str, str] | None = None,
+                     written: Iterable[dict] = ()) -> None:
     """Names, spellings and registry facts of the touched author and institution nodes from
     all their papers now; their parents and ``PART_OF`` edges (an institution part of nothing
     now loses its edge); nodes left without papers (and, for an institution, without sub-units)
     removed, and the parents they, or institutions that moved, were part of likewise.
 
     ``parents``: the parents stored on the touched institutions before their papers were
-    written (:func:`stored_parents`; a batch may have removed a sub-unit since)."""
+    written (:func:`stored_parents`; a batch may have removed a sub-unit since). ``written``:
+    records just written, which are not read back from the server (on a fresh ingest, that is
+    every paper: the entities' papers are then only asked for by id)."""
     by_kind: dict[str, list[str]] = {"author": [], "institution": []}
     for node_id in sorted(touched):
         kind, key = node_id.split(":", 1)
         by_kind[kind].append(key)
-    records: dict[str, dict] = {}
+    ids: set[str] = set()
     for kind, keys in by_kind.items():
         for part in batched(keys, _READ_CHUNK):
-            for r in client.read(cypher.ENTITY_PAPERS[kind], keys=list(part)):
-                records[r["paper"]["id"]] = r["paper"]
+            ids.update(r["id"] for r in client.read(cypher.ENTITY_PAPER_IDS[kind], keys=list(part)))
+    known = {record["id"]: record for record in written}
+    records = {key: known[key] for key in ids if key in known}
+    for part in batched(sorted(ids - records.keys()), _READ_CHUNK):
+        for r in client.read(cypher.ENTITY_PAPERS, ids=list(part)):
+            records[r["paper"]["id"]] = r["paper"]
     attrs = entity_attributes(records.values(), resolver)
     ancestors: set[str] = set()
     for node_id in touched:
