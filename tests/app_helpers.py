@@ -65,6 +65,24 @@ def sample_entry(title: str) -> dict:
     raise LookupError(title)
 
 
+def run_page(monkeypatch, home: Path, page: str = "search", **params):
+    """The app run by AppTest on ``page`` with ``params`` as query parameters (a deep link) for
+    the library ``home``, the other settings left to their defaults; no exception allowed."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("PAPERKG_HOME", str(home))
+    for name in ("PAPERKG_BACKEND", "PAPERKG_MODEL", "PAPERKG_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    if page != "search":  # the URL's page, run through the entry script as a browser opening it does
+        at.switch_page(f"app_pages/{page}.py")
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def app_env(home: Path) -> dict:
     """The environment ``paperkg ui`` passes to the app, for this library."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PAPERKG_", "NEO4J_"))}

@@ -8,7 +8,7 @@ import re
 from urllib.parse import parse_qs
 
 import pytest
-from tests.app_helpers import APP, XSS_DIGEST, XSS_TITLE, build_library, sample_entry, shared_library
+from tests.app_helpers import XSS_DIGEST, XSS_TITLE, build_library, run_page, sample_entry, shared_library
 from streamlit.testing.v1 import AppTest
 
 from paperkg.graph.model import KINDS
@@ -45,17 +45,7 @@ def library(tmp_path_factory):
 def open_page(monkeypatch):
     """Run the app on ``page`` (as a deep link: page and query parameters) for ``home``."""
     def run(home, page: str = "search", **params) -> AppTest:
-        monkeypatch.setenv("PAPERKG_HOME", str(home))
-        for name in ("PAPERKG_BACKEND", "PAPERKG_MODEL", "PAPERKG_CONFIG"):
-            monkeypatch.delenv(name, raising=False)
-        at = AppTest.from_file(str(APP), default_timeout=180)
-        if page != "search":  # the URL's page, run through the entry script as a browser opening it does
-            at.switch_page(f"app_pages/{page}.py")
-        for key, value in params.items():
-            at.query_params[key] = value
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
+        return run_page(monkeypatch, home, page, **params)
     return run
 
 

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from tests.app_helpers import APP, build_library, shared_library
+from tests.app_helpers import build_library, run_page, shared_library
 
 from paperkg.graph.config import load_settings
 from paperkg.graph.embedded import EmbeddedStore
@@ -34,16 +34,7 @@ def papers(library) -> list[dict]:
 @pytest.fixture
 def open_page(monkeypatch):
     def run(home, page: str, **params) -> AppTest:
-        monkeypatch.setenv("PAPERKG_HOME", str(home))
-        for name in ("PAPERKG_BACKEND", "PAPERKG_MODEL", "PAPERKG_CONFIG"):
-            monkeypatch.delenv(name, raising=False)
-        at = AppTest.from_file(str(APP), default_timeout=180)
-        at.switch_page(f"app_pages/{page}.py")
-        for key, value in {"lang": "en", **params}.items():
-            at.query_params[key] = value
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
+        return run_page(monkeypatch, home, page, **{"lang": "en", **params})
     return run
 
 
