@@ -19,11 +19,9 @@ import streamlit as st
 from paperkg.disk_errors import described
 from paperkg.errors import LibraryBusy, PaperkgError
 from paperkg.services import Progress
+from paperkg.services.progress import WAITING
 from paperkg.ui.i18n import t
 from paperkg.ui.safe import md
-
-#: The stage a write reports (``progress(WAITING, 0, 0)``) while another writer holds the library.
-WAITING = "waiting"
 
 
 def wait_seconds(default: float = 60.0) -> float:

@@ -14,7 +14,7 @@ from paperkg.graph.triage import IngestReport
 from paperkg.ingest.files import digest_paths, parse_digest_bytes, read_digest, read_stdin
 from paperkg.ingest.model import Digest
 from paperkg.services.indexing import index_after_write
-from paperkg.services.progress import Progress, counter
+from paperkg.services.progress import WAITING, Progress, counter
 
 #: A digest handed in as data (the app's uploads): ``(file name, bytes)``.
 Upload = tuple[str, bytes]
@@ -57,7 +57,7 @@ def ingest(settings: Settings, inputs: Sequence[str | Upload], *, wait: float = 
         parsed = _parse(sources, outcome.unreadable)
         with lock:
             outcome.report = store.ingest(parsed, progress=counter(progress, "ingesting", len(sources)), wait=wait,
-                                          on_wait=progress and (lambda: progress("waiting", 0, 0)))
+                                          on_wait=progress and (lambda: progress(WAITING, 0, 0)))
         if index:
             outcome.index, outcome.index_error = index_after_write(settings, store, progress, store_lock)
     finally:

@@ -16,7 +16,9 @@ class Progress(Protocol):
     def __call__(self, stage: str, done: int, total: int) -> None: ...
 
 
-STAGES = ("waiting", "copying", "ingesting", "loading the model", "embedding", "indexing")
+#: The stage reported (``progress(WAITING, 0, 0)``) while another process holds the write lock.
+WAITING = "waiting"
+STAGES = (WAITING, "copying", "ingesting", "loading the model", "embedding", "indexing")
 
 
 def counter(progress: Progress | None, stage: str, total: int) -> Callable[[int], None] | None:
