@@ -70,11 +70,16 @@ class _Arrays(NamedTuple):
 
 def _arrays(sub: Subgraph) -> _Arrays:
     ids = list(sub.nodes)
-    get = {n: i for i, n in enumerate(ids)}.get
+    get = dict(zip(ids, range(len(ids)))).get
     edges = sub.edges
+    count = len(edges)
     src = np.array([get(e.source, -1) for e in edges], dtype=np.int64)
     dst = np.array([get(e.target, -1) for e in edges], dtype=np.int64)
-    weight = np.array([1.0 if w is None else _weight(w) for w in [e.attrs.get("weight") for e in edges]], dtype=float)
+    weights = [e.attrs.get("weight") for e in edges]
+    if weights.count(None) == count:  # no edge has a weight: every one counts 1
+        weight = np.ones(count)
+    else:
+        weight = np.array([1.0 if w is None else _weight(w) for w in weights], dtype=float)
     keep = (src >= 0) & (dst >= 0) & (src != dst)
     return _Arrays(ids, src[keep], dst[keep], weight[keep])
 
@@ -198,8 +203,14 @@ class Look(NamedTuple):
 
 def picture(sub: Subgraph, seed: int = 0) -> dict[str, Look]:
     """Node id -> :class:`Look`: the layout, the size and the colour of every node."""
+    ids, xs, ys, sizes, colours = picture_columns(sub, seed)
+    return {n: Look(*look) for n, *look in zip(ids, xs, ys, sizes, colours)}
+
+
+def picture_columns(sub: Subgraph, seed: int = 0) -> tuple[list[str], list[float], list[float], list[int], list[str]]:
+    """:func:`picture` as columns in the subgraph's node order: ids, x, y, size, colour (the
+    writers of large files take them column by column)."""
     arrays = _arrays(sub)
-    coords = _layout(arrays, seed).tolist()
-    sizes = _sizes(_degrees(arrays)).tolist()
-    colours = node_colours(sub)
-    return {n: Look(x, y, size, colours[n]) for n, (x, y), size in zip(arrays.ids, coords, sizes)}
+    coords = _layout(arrays, seed)
+    colours = [colour_of(a.get("kind") or kind_of(n)) for n, a in sub.nodes.items()]
+    return arrays.ids, coords[:, 0].tolist(), coords[:, 1].tolist(), _sizes(_degrees(arrays)).tolist(), colours

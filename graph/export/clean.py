@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from operator import itemgetter
 
 import orjson
 
@@ -223,26 +224,27 @@ class _Missing:
 MISSING = _Missing()
 
 
-def _group_table(rows: list[tuple[str, dict]], fixed: dict[str, list], reserved: tuple[str, ...],
+def _group_table(attrs: list[dict], fixed: dict[str, list], reserved: tuple[str, ...],
                  prefix: str, skip: tuple[str, ...] = ()) -> dict[str, list]:
-    """Columns of one group: ``fixed`` columns, then every attribute key of ``rows`` (first-seen
+    """Columns of one group: ``fixed`` columns, then every key of the rows' ``attrs`` (first-seen
     order; absent values :data:`MISSING`), a key clashing with ``reserved`` renamed ``prefix_key``."""
     table = dict(fixed)
-    attrs = [a for _, a in rows]
     keys: dict = {}
+    uniform = True  # every row has the same keys
     if attrs:
         first = attrs[0].keys()
         keys = dict.fromkeys(first)
         for a in attrs:
             if a.keys() != first:  # rows of a kind or type nearly always share their keys: checked at C speed
                 keys.update(dict.fromkeys(a))
+                uniform = False
     for key in keys:
         if key in skip:
             continue
         name = str(key)
         while name in table or name in reserved:
             name = f"{prefix}_{name}"
-        table[name] = [a.get(key, MISSING) for a in attrs]
+        table[name] = list(map(itemgetter(key), attrs)) if uniform else [a.get(key, MISSING) for a in attrs]
     return table
 
 
@@ -259,10 +261,11 @@ def node_groups(subgraph: Subgraph, extra: dict[str, dict] | None = None) -> lis
     groups = []
     reserved = ("id", "kind", "label", *extra)
     for kind, rows in by_kind.items():
-        fixed = {"id": [n for n, _ in rows], "kind": [kind] * len(rows), "label": [label_of(n, a, kind) for n, a in rows]}
+        ids = [n for n, _ in rows]
+        fixed = {"id": ids, "kind": [kind] * len(rows), "label": [label_of(n, a, kind) for n, a in rows]}
         for column, values in extra.items():
-            fixed[column] = [values[n] for n, _ in rows]
-        groups.append((kind, _group_table(rows, fixed, reserved, kind, skip=("kind",))))
+            fixed[column] = list(map(values.__getitem__, ids))
+        groups.append((kind, _group_table([a for _, a in rows], fixed, reserved, kind, skip=("kind",))))
     return groups
 
 
@@ -274,8 +277,7 @@ def edge_groups(subgraph: Subgraph) -> list[tuple[str, dict[str, list]]]:
     groups = []
     for edge_type, edges in by_type.items():
         fixed = {"source": [e.source for e in edges], "target": [e.target for e in edges], "type": [edge_type] * len(edges)}
-        groups.append((edge_type, _group_table([(None, e.attrs) for e in edges], fixed, ("id", "source", "target", "type"),
-                                               "edge")))
+        groups.append((edge_type, _group_table([e.attrs for e in edges], fixed, ("id", "source", "target", "type"), "edge")))
     return groups
 
 
