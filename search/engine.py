@@ -48,7 +48,7 @@ class SearchEngine:
         self._rows_by_key: dict[str, int] | None = None
         self._masks: dict[PaperFilter, np.ndarray] = {}
         self._related: RelatedWork | None = None
-        self._baseline_sample: list[np.ndarray] | None = None
+        self._baseline_sample: relevance.Sample | None = None
         #: Set by :func:`paperkg.services.open_search` when the library has changed since the index.
         self.behind: str | None = None
 
@@ -255,7 +255,8 @@ class SearchEngine:
         if vector is None:
             return {row: (None, cover[row]) for row in rows}
         if self._baseline_sample is None:
-            self._baseline_sample = list(self._paper_vectors(relevance.sample_rows(self.rows)).values())
+            sampled = self._paper_vectors(relevance.sample_rows(self.rows))
+            self._baseline_sample = relevance.Sample.of(list(sampled.values()))
         median = relevance.baseline(self._baseline_sample, vector)
         own = self._paper_vectors(rows, records)
         return {row: (relevance.best_cosine(own[row], vector) - median if row in own else 0.0, cover[row])

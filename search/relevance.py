@@ -23,6 +23,7 @@ about topics the library does not hold (which should be weak).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -67,9 +68,27 @@ def best_cosine(vectors: np.ndarray, query: np.ndarray) -> float:
     return float(np.max(vectors @ query))
 
 
-def baseline(sample: list[np.ndarray], query: np.ndarray) -> float:
+class Sample(NamedTuple):
+    """The sampled papers' vectors stacked (one matrix product per query instead of one per
+    paper: 200 papers took ~1 ms of a 20 ms query) and where each paper's rows start."""
+
+    vectors: np.ndarray
+    starts: np.ndarray
+
+    @classmethod
+    def of(cls, papers: list[np.ndarray]) -> "Sample":
+        papers = [np.atleast_2d(v) for v in papers if len(v)]
+        if not papers:
+            return cls(np.zeros((0, 0), np.float32), np.zeros(0, np.int64))
+        starts = np.cumsum([0] + [len(v) for v in papers[:-1]])
+        return cls(np.ascontiguousarray(np.vstack(papers), np.float32), starts.astype(np.int64))
+
+
+def baseline(sample: Sample, query: np.ndarray) -> float:
     """The median best cosine of the sampled papers with the query (0 for an empty sample)."""
-    return float(np.median([best_cosine(v, query) for v in sample])) if sample else 0.0
+    if not len(sample.starts):
+        return 0.0
+    return float(np.median(np.maximum.reduceat(sample.vectors @ query, sample.starts)))
 
 
 def sample_rows(rows: np.ndarray, limit: int = BASELINE_PAPERS) -> list[int]:

@@ -15,7 +15,7 @@ import re
 
 import orjson
 
-from paperkg.search.tokenize import HAN_RUN, tokens
+from paperkg.search.tokenize import HAN_RUN, fold, tokens, word_bigrams
 
 #: Vector slots; a vector id is ``row * SLOT_COUNT + slot``.
 SLOTS = ("en", "zh")
@@ -79,12 +79,25 @@ def snippet(record: dict, query_terms: set[str], query_is_chinese: bool, width: 
     (ties: the first sentence in the query's language), cut to ``width`` characters."""
     zh, en = record.get("summary_zh") or "", record.get("abstract") or ""
     bodies = [zh, en] if query_is_chinese else [en, zh]
+    # Sentences are tokenised only where a query term could be (10 results' abstracts and summaries
+    # took ~3 ms of a 20 ms query): a Chinese token is a piece of its run, an English one its
+    # word or the word less a plural ending, so a term's text (the stem less its last letter,
+    # which "ies" -> "y" replaces) is in the folded sentence wherever the term is one of its tokens.
+    han_terms = [t for t in query_terms if HAN_RUN.search(t)]
+    clues = [*han_terms, *(t[:-1] or t for t in query_terms if not HAN_RUN.search(t))]
+
+    def chinese(run: str) -> list[str]:
+        """A run's tokens, or none where no Chinese query term is in it (it would add no hit;
+        not segmenting it saves the costly part)."""
+        return word_bigrams(run) if any(t in run for t in han_terms) else []
+
     best, best_hits = "", -1
     for body in bodies:
         for sentence in (part.strip() for part in _SENTENCE_END.split(body)):
             if not sentence:
                 continue
-            hits = len(query_terms & set(tokens(sentence))) if query_terms else 0
+            folded = fold(sentence)
+            hits = len(query_terms & set(tokens(sentence, chinese))) if any(c in folded for c in clues) else 0
             if hits > best_hits:
                 best, best_hits = sentence, hits
     if not best:

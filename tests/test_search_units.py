@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paperkg.search import keyword, ranking
-from paperkg.search.texts import SLOT_COUNT, paper_texts, snippet
+from paperkg.search.texts import _SENTENCE_END, SLOT_COUNT, paper_texts, snippet
 from paperkg.search.tokenize import tokens
 from paperkg.search.vectors import VectorIndex
 
@@ -56,6 +56,35 @@ def test_snippet_prefers_the_sentence_sharing_query_terms():
               "summary_zh": "提出一种方法。研究图神经网络。"}
     assert snippet(record, set(tokens("graph networks")), False) == "Graph neural networks are great."
     assert snippet(record, set(tokens("图神经网络")), True) == "研究图神经网络。"
+
+
+SNIPPET_PIECES = ["studies", "study", "classes", "class", "graphs", "graph", "networks", "gas", "ies", "s", "x", "ml",
+                  "图神经网络", "神经", "强化学习", "化学", "量子化学", "研究", "的", "ＧＰＴ", "GPT", "Graph", "STUDIES"]
+sentence_text = st.lists(st.sampled_from(SNIPPET_PIECES + [" ", ". ", "。", ", "]), max_size=25).map("".join)
+
+
+def _snippet_oracle(record: dict, query_terms: set[str], query_is_chinese: bool, width: int = 160) -> str:
+    """The snippet rule with every sentence tokenised in full (what snippet() skips must not matter;
+    sentences are split by the module's own rule, which is not what this checks)."""
+    zh, en = record.get("summary_zh") or "", record.get("abstract") or ""
+    best, best_hits = "", -1
+    for body in ([zh, en] if query_is_chinese else [en, zh]):
+        for sentence in (part.strip() for part in _SENTENCE_END.split(body)):
+            if sentence:
+                hits = len(query_terms & set(tokens(sentence))) if query_terms else 0
+                if hits > best_hits:
+                    best, best_hits = sentence, hits
+    if not best:
+        best = record.get("title_zh") if query_is_chinese and record.get("title_zh") else record.get("title", "")
+    return best if len(best) <= width else best[: width - 1] + "…"
+
+
+@settings(max_examples=300, deadline=None)
+@given(abstract=sentence_text, summary=sentence_text, query=sentence_text, chinese=st.booleans())
+def test_snippet_picks_the_sentence_a_full_tokenisation_picks(abstract, summary, query, chinese):
+    record = {"title": "T", "title_zh": "标题", "abstract": abstract, "summary_zh": summary}
+    terms = set(tokens(query))
+    assert snippet(record, terms, chinese) == _snippet_oracle(record, terms, chinese)
 
 
 # -- BM25 ----------------------------------------------------------------------------
