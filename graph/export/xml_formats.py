@@ -250,7 +250,7 @@ def render_graphml(subgraph: Subgraph, title: str = "paperkg export") -> bytes:
                           list(map(xml_ids.__getitem__, table["target"])), *columns]))
         count += size
     out.append("  </graph>\n</graphml>\n")
-    return xml_utf8("".join(out))
+    return b"".join(map(xml_utf8, out))  # per table: only tables holding Chinese are 2 bytes a character
 
 
 def _weight(value) -> float | None:
@@ -314,4 +314,4 @@ def render_gexf(subgraph: Subgraph, title: str = "paperkg export") -> bytes:
                           ["" if w is None else f' weight="{w!r}"' for w in weights], *columns]))
         count += size
     out.append("    </edges>\n  </graph>\n</gexf>\n")
-    return xml_utf8("".join(out))
+    return b"".join(map(xml_utf8, out))  # per table: only tables holding Chinese are 2 bytes a character
