@@ -70,7 +70,7 @@ class _Arrays(NamedTuple):
 
 def _arrays(sub: Subgraph) -> _Arrays:
     ids = list(sub.nodes)
-    get = dict(zip(ids, range(len(ids)))).get
+    get = {n: i for i, n in enumerate(ids)}.get
     edges = sub.edges
     count = len(edges)
     src = np.array([get(e.source, -1) for e in edges], dtype=np.int64)
@@ -212,5 +212,5 @@ def picture_columns(sub: Subgraph, seed: int = 0) -> tuple[list[str], list[float
     writers of large files take them column by column)."""
     arrays = _arrays(sub)
     coords = _layout(arrays, seed)
-    colours = [colour_of(a.get("kind") or kind_of(n)) for n, a in sub.nodes.items()]
+    colours = list(node_colours(sub).values())  # in node order, as the ids
     return arrays.ids, coords[:, 0].tolist(), coords[:, 1].tolist(), _sizes(_degrees(arrays)).tolist(), colours
