@@ -123,7 +123,7 @@ def key_of(node_id: str) -> str:
     return node_id.split(":", 1)[1]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Edge:
     source: str
     target: str

@@ -12,7 +12,7 @@ from __future__ import annotations
 import orjson
 
 from paperkg.graph.export.clean import flat, is_plain, native, records
-from paperkg.graph.layout import picture
+from paperkg.graph.layout import picture, picture_columns
 from paperkg.graph.model import Subgraph
 
 _SCALARS = (str, int, float, bool)
@@ -29,10 +29,8 @@ def render_node_link(subgraph: Subgraph, title: str = "paperkg export") -> bytes
     """``{"directed", "multigraph", "graph", "nodes", "links"}``: what D3's force layout and
     ``networkx.node_link_graph(data, edges="links")`` read. Every node also has ``x``, ``y``,
     ``size`` and ``color`` (:mod:`paperkg.graph.layout`)."""
-    looks = picture(subgraph)
-    extra = {"x": {n: v.x for n, v in looks.items()}, "y": {n: v.y for n, v in looks.items()},
-             "size": {n: v.size for n, v in looks.items()}, "color": {n: v.colour for n, v in looks.items()}}
-    nodes, links = records(subgraph, extra)
+    _, xs, ys, sizes, colours = picture_columns(subgraph)
+    nodes, links = records(subgraph, {"x": xs, "y": ys, "size": sizes, "color": colours})
     multigraph = _multigraph(links, subgraph.directed)
     if multigraph:
         for link in links:

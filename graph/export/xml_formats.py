@@ -200,17 +200,18 @@ def _rows(template: str, columns: list[list]) -> str:
 GRAPHML_LOOK = ("x", "y", "size", "r", "g", "b")
 
 
-def look_columns(subgraph: Subgraph, hex_colour: bool = True) -> dict[str, dict]:
-    """The picture of :mod:`paperkg.graph.layout` as node columns: ``x``, ``y``, ``size``, ``r``, ``g``,
-    ``b`` (Gephi's GraphML names; graphology-graphml turns ``r``/``g``/``b`` into Sigma's ``color``)
-    and, with ``hex_colour``, ``color`` (``#RRGGBB``)."""
-    ids, xs, ys, sizes, colours = picture_columns(subgraph)
+def look_columns(subgraph: Subgraph, hex_colour: bool = True) -> dict[str, list]:
+    """The picture of :mod:`paperkg.graph.layout` as node columns in subgraph order: ``x``, ``y``,
+    ``size``, ``r``, ``g``, ``b`` (Gephi's GraphML names; graphology-graphml turns ``r``/``g``/``b``
+    into Sigma's ``color``) and, with ``hex_colour``, ``color`` (``#RRGGBB``)."""
+    _, xs, ys, sizes, colours = picture_columns(subgraph)
     channels = {colour: rgb(colour) for colour in set(colours)}
-    columns: dict[str, dict] = {"x": dict(zip(ids, xs)), "y": dict(zip(ids, ys)), "size": dict(zip(ids, sizes))}
+    columns: dict[str, list] = {"x": xs, "y": ys, "size": sizes}
     for i, channel in enumerate(("r", "g", "b")):
-        columns[channel] = dict(zip(ids, [channels[c][i] for c in colours]))
+        of_colour = {colour: values[i] for colour, values in channels.items()}
+        columns[channel] = list(map(of_colour.__getitem__, colours))
     if hex_colour:
-        columns["color"] = dict(zip(ids, colours))
+        columns["color"] = colours
     return columns
 
 
@@ -220,7 +221,7 @@ def render_graphml(subgraph: Subgraph, title: str = "paperkg export") -> bytes:
     attribute. Key ids are ``n0…``/``e0…`` because Gephi reads the key *id* before its name
     (``d3`` would be taken as the node label, ``d7`` as the edge label)."""
     xml_ids = unique_names(subgraph.nodes, nmtoken)
-    nodes = node_groups(subgraph, {"node_id": {n: n for n in subgraph.nodes}, **look_columns(subgraph, hex_colour=False)})
+    nodes = node_groups(subgraph, {"node_id": list(subgraph.nodes), **look_columns(subgraph, hex_colour=False)})
     # an edge whose end is not among the nodes is left out, as by the other writers
     edges = edge_groups(replace(subgraph, edges=[e for e in subgraph.edges if e.source in xml_ids and e.target in xml_ids]))
     node_cols = _Columns(nodes, ("id",), id_prefix="n")
