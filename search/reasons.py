@@ -74,11 +74,14 @@ def shared_words(term: str, mine: str, theirs: str) -> str:
 def readable_terms(terms: list[str], mine: str, theirs: str, limit: int = WHY_TERMS) -> list[str]:
     """Shared ``terms`` (best first) as a reader writes them: Latin words as they are, Chinese
     bigrams grown into the phrase both papers' Chinese text share (:func:`shared_phrase`);
-    a phrase inside a longer one already shown is left out."""
+    a phrase inside a longer one already shown is left out, and so is a lone letter or digit
+    that grows into no phrase ("e" and "n" of "E(n)": evidence, but no reason a reader can use)."""
     mine, theirs = fold(mine), fold(theirs)
     out: list[str] = []
     for term in terms:
         shown = shared_phrase(term, mine, theirs) if _is_cjk(term) else shared_words(term, mine, theirs)
+        if len(shown) == 1 and shown.isascii():
+            continue
         if shown and not any(shown in other for other in out):
             out = [other for other in out if other not in shown] + [shown]
         if len(out) == limit:

@@ -35,6 +35,14 @@ def test_reasons_show_the_phrase_both_papers_share():
     assert readable_terms(["辐射", "zero", "神经", "shot", "注意"], mine, theirs, limit=3) == ["神经辐射场", "zero-shot", "自注意力"]
 
 
+def test_a_lone_letter_is_no_reason_unless_it_grows_into_a_phrase():
+    # the titles of E(n) Equivariant GNNs and SE(3)-Transformers share the tokens "e" and "n"
+    mine = "E(n) Equivariant Graph Neural Networks for Q-learning agents"
+    theirs = "SE(3)-Transformers: equivariant attention, e(n) and Q-learning"
+    assert readable_terms(["e", "n", "graph"], mine, theirs + " graph") == ["graph"]
+    assert readable_terms(["q"], mine, theirs) == ["q-learning"]
+
+
 def test_group_means_fall_back_to_the_slot_mean_for_small_groups():
     rng = np.random.default_rng(0)
     full = [("en", True, v) for v in rng.normal(size=(30, 4))]
