@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 
 import networkx as nx
@@ -367,15 +367,18 @@ class EmbeddedStore(Store):
 
 def _record(node: dict) -> dict:
     """The stored record of a paper node."""
-    return {k: v for k, v in node.items() if k != "kind"}
+    record = node.copy()
+    record.pop("kind", None)
+    return record
 
 
 def _author_index(records: Iterable[dict]) -> dict[str, set[str]]:
-    index: dict[str, set[str]] = {}
+    index: defaultdict[str, set[str]] = defaultdict(set)  # no new set per slot, as setdefault would make
     for record in records:
+        paper = record["id"]
         for name in record["authors"]:
-            index.setdefault(author_key(name), set()).add(record["id"])
-    return index
+            index[author_key(name)].add(paper)
+    return dict(index)
 
 
 def _build_graph(records: list[dict], resolver: Resolver) -> nx.DiGraph:

@@ -102,7 +102,7 @@ def topic_terms(title: str, abstract: str) -> frozenset[str]:
     """Distinctive words of a paper (title and abstract), for comparing topics."""
     text = unicodedata.normalize("NFKC", f"{title} {abstract}").casefold()
     # interned: a library's papers share a vocabulary far smaller than their words
-    return frozenset(sys.intern(w) for w in _WORD.findall(text) if w not in _GENERIC)
+    return frozenset(map(sys.intern, set(_WORD.findall(text)) - _GENERIC))
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,9 +209,8 @@ def cluster(slots: list[SlotFacts]) -> list[list[SlotFacts]]:
                      if (p := same_person(slots[pair[0]], slots[pair[1]])) > 0}
     baseline = _probability((0, 0, 0, 0.0, 0.0, 1.0, float(slots[0].common_name)))
     groups = _Groups(slots)
-    for (a, b), p in sorted(probabilities.items(), key=lambda item: (-item[1], item[0])):
-        if p < LINK_PROBABILITY:
-            break
+    links = [(pair, p) for pair, p in probabilities.items() if p >= LINK_PROBABILITY]
+    for (a, b), p in sorted(links, key=lambda item: (-item[1], item[0])):
         groups.join(groups.of[a], groups.of[b])
     groups.join_by_average(probabilities, baseline)
     people = [[slots[i] for i in sorted(found)] for found in groups.members.values()]
@@ -240,8 +239,9 @@ class _Groups:
 
     def join_by_average(self, probabilities: dict[tuple[int, int], float], baseline: float) -> None:
         sums: dict[tuple[int, int], list] = defaultdict(lambda: [0.0, 0])
+        of = self.of
         for (a, b), p in probabilities.items():
-            x, y = sorted((self.of[a], self.of[b]))
+            x, y = (of[a], of[b]) if of[a] < of[b] else (of[b], of[a])
             if x != y:
                 sums[(x, y)][0] += p
                 sums[(x, y)][1] += 1
