@@ -23,7 +23,7 @@ from paperkg.graph.filters import PaperFilter
 from paperkg.graph.library import Library
 from paperkg.graph.merge import (bare_category_node, category_node, digest_from_observations, digest_node, merge_paper,
                                  observation, paper_edge_rows, paper_node)
-from paperkg.graph.model import Edge, Subgraph, category_id, digest_id, key_of, kind_of
+from paperkg.graph.model import StoreEdges, Subgraph, category_id, digest_id, key_of, kind_of
 from paperkg.graph.overrides import Override
 from paperkg.graph.people import author_key
 from paperkg.graph.triage import DigestReport, IngestReport, Progress, triage_digests
@@ -328,19 +328,20 @@ class EmbeddedStore(Store):
         keep_kinds = set(kinds) if kinds else None
         kept = {n for n in seen if keep_kinds is None or node_attrs[n]["kind"] in keep_kinds or n in seeds}
         ordered = sorted(kept)
-        sub = Subgraph(nodes={n: node_attrs[n].copy() for n in ordered})
-        edges = sub.edges
+        sources: list[str] = []
+        ends: list[str] = []
+        data: list[dict] = []
         for node in ordered:
             targets = succ[node]
             if not targets:
                 continue
             # a prolific author has thousands of papers: walk whichever side is smaller
-            pairs = [(o, targets[o]) for o in ordered if o in targets] if len(targets) > len(ordered) else targets.items()
-            for other, data in pairs:
-                if other in kept:
-                    attrs = data.copy()
-                    edges.append(Edge(node, other, attrs.pop("type"), attrs))
-        return sub
+            found = [o for o in ordered if o in targets] if len(targets) > len(ordered) else [o for o in targets if o in kept]
+            sources += [node] * len(found)
+            ends += found
+            data += map(targets.__getitem__, found)
+        # the edge dicts are the graph's own, handed over uncopied (see Subgraph)
+        return Subgraph(nodes={n: node_attrs[n].copy() for n in ordered}, store_edges=StoreEdges(sources, ends, data))
 
     def stats(self) -> dict:
         kinds = Counter(a["kind"] for a in self.graph._node.values())

@@ -23,6 +23,7 @@ gathers all of it for the writers.
 from __future__ import annotations
 
 import math
+from itertools import repeat
 from typing import NamedTuple
 
 import networkx as nx
@@ -71,11 +72,15 @@ class _Arrays(NamedTuple):
 def _arrays(sub: Subgraph) -> _Arrays:
     ids = list(sub.nodes)
     get = {n: i for i, n in enumerate(ids)}.get
-    edges = sub.edges
-    count = len(edges)
-    src = np.array([get(e.source, -1) for e in edges], dtype=np.int64)
-    dst = np.array([get(e.target, -1) for e in edges], dtype=np.int64)
-    weights = [e.attrs.get("weight") for e in edges]
+    held = sub.store_edges()
+    if held is not None:  # the store's columns (see Subgraph): no Edge objects built
+        sources, targets, weights = held.sources, held.targets, [d.get("weight") for d in held.data]
+    else:
+        sources, targets, weights = ([e.source for e in sub.edges], [e.target for e in sub.edges],
+                                     [e.attrs.get("weight") for e in sub.edges])
+    count = len(sources)
+    src = np.fromiter(map(get, sources, repeat(-1)), dtype=np.int64, count=count)
+    dst = np.fromiter(map(get, targets, repeat(-1)), dtype=np.int64, count=count)
     if weights.count(None) == count:  # no edge has a weight: every one counts 1
         weight = np.ones(count)
     else:

@@ -13,7 +13,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 
 import networkx as nx
 
@@ -131,14 +131,61 @@ class Edge:
     attrs: dict = field(default_factory=dict, compare=False, hash=False)
 
 
-@dataclass
-class Subgraph:
-    """Nodes (id -> attributes, each with ``kind``) and typed edges between them."""
+class StoreEdges(NamedTuple):
+    """Edges as a store keeps them, in three parallel columns: their ends, and each one's data
+    dict as networkx holds it (``type`` and the edge's attributes). The dicts are the store's
+    own, shared, not copied: read them, never change them."""
 
-    nodes: dict[str, dict] = field(default_factory=dict)
-    edges: list[Edge] = field(default_factory=list)
-    #: False for symmetric relations (co-authors, institution links): one edge per pair, no direction.
-    directed: bool = True
+    sources: list[str]
+    targets: list[str]
+    data: list[dict]
+
+
+class Subgraph:
+    """Nodes (id -> attributes, each with ``kind``) and typed edges between them.
+
+    A store may hand over its edges as :class:`StoreEdges` instead of :class:`Edge` objects
+    (``store_edges=``): a 2-hop neighbourhood of a large institution has 124k edges, and
+    building an object and a copied dict for each, then collecting them, was nearly half the
+    time of selecting it (``python -m bench.bench_export``). ``edges`` then builds the objects on
+    first use, and from then on that list is the subgraph's edges; the export writers read
+    :meth:`store_edges` first, which never builds them."""
+
+    def __init__(self, nodes: dict[str, dict] | None = None, edges: list[Edge] | None = None,
+                 directed: bool = True, store_edges: StoreEdges | None = None):
+        self.nodes: dict[str, dict] = {} if nodes is None else nodes
+        #: False for symmetric relations (co-authors, institution links): one edge per pair, no direction.
+        self.directed = directed
+        if store_edges is not None and edges is not None:
+            raise ValueError("give a subgraph's edges either as Edge objects or as a store's columns, not both")
+        self._store_edges = store_edges
+        self._edges: list[Edge] | None = None if store_edges is not None else ([] if edges is None else edges)
+
+    @property
+    def edges(self) -> list[Edge]:
+        if self._edges is None:
+            sources, targets, data = self._store_edges
+            # each dict copied without its type: the Edge's attributes are its own
+            self._edges = [Edge(s, t, (attrs := d.copy()).pop("type"), attrs) for s, t, d in zip(sources, targets, data)]
+            self._store_edges = None
+        return self._edges
+
+    @edges.setter
+    def edges(self, edges: list[Edge]) -> None:
+        self._edges, self._store_edges = edges, None
+
+    def store_edges(self) -> StoreEdges | None:
+        """The edges as the store handed them over, while ``edges`` has not been used; else ``None``."""
+        return self._store_edges
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Subgraph):
+            return NotImplemented
+        return (self.nodes, self.edges, self.directed) == (other.nodes, other.edges, other.directed)
+
+    def __repr__(self) -> str:
+        edges = len(self._edges) if self._edges is not None else len(self._store_edges.sources)
+        return f"Subgraph({len(self.nodes)} nodes, {edges} edges, directed={self.directed})"
 
     def to_networkx(self) -> nx.MultiDiGraph:
         graph = nx.MultiDiGraph()

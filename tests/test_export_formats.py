@@ -3,16 +3,18 @@ digest: the 2-hop neighbourhood of an institution (its paper, that paper's autho
 institutions, the category and the digest)."""
 from __future__ import annotations
 
+import io
 import json
 import math
 import re
+import zipfile
 
 import networkx as nx
 import pytest
 
 from tests import export_readers as read
 from paperkg.graph.export import FORMATS, EmptySelection, ExportError, format_for_path, render, select_subgraph
-from paperkg.graph.model import Edge, Subgraph
+from paperkg.graph.model import Edge, StoreEdges, Subgraph
 
 INSTITUTION = "The University of Hong Kong"
 
@@ -412,3 +414,42 @@ def test_graphml_leaves_out_an_edge_whose_end_is_not_a_node():
     nodes, edges = read.graphml_networkx(render(sub, "graphml"))
     assert set(nodes) == {"author:A", "paper:p1"}
     assert len(edges) == 1
+    held = Subgraph(nodes=sub.nodes, store_edges=StoreEdges(["author:A", "author:Gone"], ["paper:p1", "paper:p1"],
+                                                            [{"type": "AUTHORED", "position": 1},
+                                                             {"type": "AUTHORED", "position": 2}]))
+    assert render(held, "graphml") == render(sub, "graphml")
+
+
+def _contents(data: bytes, fmt: str):
+    """A file's contents; a zip's members (its entries carry the time they were written)."""
+    if FORMATS[fmt].suffix != ".zip":
+        return data
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+@pytest.mark.parametrize("kinds", [None, ["paper", "institution"]])
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_a_stores_own_edge_columns_give_the_same_file_as_edge_objects(sample_store, fmt, kinds):
+    """The embedded store hands a neighbourhood's edges over as its own columns (Subgraph.store_edges),
+    which the column writers read without building Edge objects: every format must come out
+    exactly as it does from the Edge objects of the same selection."""
+    held = select_subgraph(sample_store, around=[INSTITUTION], hops=2, kinds=kinds)
+    built = select_subgraph(sample_store, around=[INSTITUTION], hops=2, kinds=kinds)
+    assert held.store_edges() is not None and built.edges and built.store_edges() is None
+    assert _contents(render(held, fmt), fmt) == _contents(render(built, fmt), fmt)
+    if fmt in ("graphml", "gexf", "csv"):
+        assert held.store_edges() is not None, "the column writers built the Edge objects after all"
+    assert held == built
+
+
+def test_a_subgraphs_edges_once_built_are_what_the_writers_write(sample_store):
+    sub = select_subgraph(sample_store, around=[INSTITUTION], hops=1)
+    count = len(sub.store_edges().sources)
+    paper = next(n for n, a in sub.nodes.items() if a["kind"] == "paper")
+    sub.edges.append(Edge(sample_store.resolve(INSTITUTION), paper, "AFFILIATED", {"added": True}))  # a caller's own
+    assert sub.store_edges() is None
+    _, edges = read.graphml_etree(render(sub, "graphml"))
+    assert len(edges) == count + 1 and any(f.get("added") == "true" for *_, f in edges)
+    with pytest.raises(ValueError, match="not both"):
+        Subgraph(edges=[], store_edges=StoreEdges([], [], []))

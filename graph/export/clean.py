@@ -33,7 +33,7 @@ import numpy as np
 import orjson
 
 from paperkg.graph.base import node_label
-from paperkg.graph.model import Subgraph, kind_of
+from paperkg.graph.model import StoreEdges, Subgraph, kind_of
 
 LIST_SEPARATOR = "; "
 _INT64 = 2 ** 63
@@ -285,6 +285,9 @@ def node_groups(subgraph: Subgraph, extra: dict[str, list] | None = None) -> lis
 
 def edge_groups(subgraph: Subgraph) -> list[tuple[str, dict[str, list]]]:
     """The edge records as columns, one table per edge type (see :func:`node_groups`)."""
+    held = subgraph.store_edges()
+    if held is not None:
+        return _store_edge_groups(held)
     by_type: dict[str, list] = {}
     for edge in subgraph.edges:
         by_type.setdefault(edge.type, []).append(edge)
@@ -292,6 +295,20 @@ def edge_groups(subgraph: Subgraph) -> list[tuple[str, dict[str, list]]]:
     for edge_type, edges in by_type.items():
         fixed = {"source": [e.source for e in edges], "target": [e.target for e in edges], "type": [edge_type] * len(edges)}
         groups.append((edge_type, _group_table([e.attrs for e in edges], fixed, ("id", "source", "target", "type"), "edge")))
+    return groups
+
+
+def _store_edge_groups(held: StoreEdges) -> list[tuple[str, dict[str, list]]]:
+    """:func:`edge_groups` of edges as a store holds them (each data dict has the ``type``),
+    the same tables without an :class:`Edge` object per edge."""
+    by_type: dict[str, list[int]] = {}
+    for row, data in enumerate(held.data):
+        by_type.setdefault(data["type"], []).append(row)
+    groups = []
+    for edge_type, rows in by_type.items():
+        fixed = {"source": _take(held.sources, rows), "target": _take(held.targets, rows), "type": [edge_type] * len(rows)}
+        groups.append((edge_type, _group_table(_take(held.data, rows), fixed, ("id", "source", "target", "type"), "edge",
+                                               skip=("type",))))
     return groups
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import replace
 
 from paperkg.graph.export.clean import (LIST_SEPARATOR, MISSING, edge_groups, flat, group_columns, nmtoken,
                                         node_groups, unique_names, xml_name, xml_utf8)
@@ -215,6 +214,15 @@ def look_columns(subgraph: Subgraph, hex_colour: bool = True) -> dict[str, list]
     return columns
 
 
+def _with_both_ends(subgraph: Subgraph) -> Subgraph:
+    """The subgraph less any edge whose end is not among its nodes (left out, as by the other
+    writers); a store's neighbourhood has none, which is checked without building its edges."""
+    held, nodes = subgraph.store_edges(), subgraph.nodes
+    if held is not None and all(map(nodes.__contains__, held.sources)) and all(map(nodes.__contains__, held.targets)):
+        return subgraph
+    return Subgraph(nodes, [e for e in subgraph.edges if e.source in nodes and e.target in nodes], subgraph.directed)
+
+
 def render_graphml(subgraph: Subgraph, title: str = "paperkg export") -> bytes:
     """GraphML 1.0 that validates against its XSD: node ids are ``xs:NMTOKEN``s (:func:`nmtoken`,
     told apart by ``_2``… where two clean to the same), the readable id is the ``node_id``
@@ -222,8 +230,7 @@ def render_graphml(subgraph: Subgraph, title: str = "paperkg export") -> bytes:
     (``d3`` would be taken as the node label, ``d7`` as the edge label)."""
     xml_ids = unique_names(subgraph.nodes, nmtoken)
     nodes = node_groups(subgraph, {"node_id": list(subgraph.nodes), **look_columns(subgraph, hex_colour=False)})
-    # an edge whose end is not among the nodes is left out, as by the other writers
-    edges = edge_groups(replace(subgraph, edges=[e for e in subgraph.edges if e.source in xml_ids and e.target in xml_ids]))
+    edges = edge_groups(_with_both_ends(subgraph))
     node_cols = _Columns(nodes, ("id",), id_prefix="n")
     edge_cols = _Columns(edges, ("source", "target"), id_prefix="e")
     out = ['<?xml version="1.0" encoding="UTF-8"?>\n',
