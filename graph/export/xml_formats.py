@@ -4,7 +4,7 @@ Both are built column by column, one table per node kind and per edge type:
 each attribute is flattened, typed and escaped as one list (checked for
 characters to escape once per column, at C speed), and each table's rows are
 one ``%`` template filled per row, so the Python work per value stays small: a
-30k-node, 120k-edge neighbourhood is written in about 1.3 s
+30k-node, 120k-edge neighbourhood is written in 1.0–1.8 s
 (``python -m bench.bench_export``). Nodes are grouped by kind and edges by
 type in the file. Each attribute is declared once per domain with
 one type; a column holding different types is declared ``string``. Values
