@@ -164,9 +164,11 @@ class Subgraph:
     @property
     def edges(self) -> list[Edge]:
         if self._edges is None:
-            sources, targets, data = self._store_edges
+            held = self._store_edges
+            if held is None:  # another thread has just built them
+                return self._edges
             # each dict copied without its type: the Edge's attributes are its own
-            self._edges = [Edge(s, t, (attrs := d.copy()).pop("type"), attrs) for s, t, d in zip(sources, targets, data)]
+            self._edges = [Edge(s, t, (attrs := d.copy()).pop("type"), attrs) for s, t, d in zip(*held)]
             self._store_edges = None
         return self._edges
 
